@@ -1,0 +1,59 @@
+// The single declarative source of every option: parsing, --help and the README table come from here.
+export type OptionType = 'string' | 'int' | 'duration' | 'bool' | 'url-list' | 'enum';
+
+export interface OptionSpec {
+  /** long flag without dashes, e.g. 'sync-batch-window-ms' */
+  flag: string;
+  type: OptionType;
+  default: string | number | boolean | string[] | undefined;
+  desc: string;
+  choices?: readonly string[];
+  /** bool options also accept --no-<flag> */
+}
+
+export const OPTIONS = [
+  { flag: 'host', type: 'string', default: '127.0.0.1', desc: 'bind address' },
+  { flag: 'port', type: 'int', default: 8080, desc: 'listen port (0 = any free port)' },
+  { flag: 'domain', type: 'string', default: undefined, desc: 'public host[:port] of this service (default <host>:<port>); relay URL ws(s)://<domain>, clone URLs http(s)://<domain>/<npub>/<d>.git' },
+  { flag: 'tls', type: 'bool', default: false, desc: 'public URLs use https/wss (set when behind a TLS proxy)' },
+  { flag: 'data-dir', type: 'string', default: './data', desc: 'event database and git repositories live here' },
+  { flag: 'bootstrap-relay', type: 'url-list', default: [], desc: 'relay URL to sync announcements from at start; repeatable (env: comma-separated)' },
+  { flag: 'sync', type: 'bool', default: true, desc: 'proactive sync (GRASP-02)' },
+  { flag: 'allow-private-addresses', type: 'bool', default: false, desc: 'allow outbound relay and git connections to loopback/private/link-local addresses (tests, LAN setups)' },
+  { flag: 'max-limit', type: 'int', default: 500, desc: 'largest number of events one REQ filter returns' },
+  { flag: 'max-message-bytes', type: 'int', default: 524288, desc: 'largest WebSocket message accepted' },
+  { flag: 'max-connections-per-ip', type: 'int', default: 1000, desc: 'concurrent WebSocket connections from one address' },
+  { flag: 'max-subscriptions', type: 'int', default: 100, desc: 'open subscriptions per connection' },
+  { flag: 'max-filters', type: 'int', default: 100, desc: 'filters per REQ' },
+  { flag: 'max-event-tags', type: 'int', default: 2500, desc: 'tags per event' },
+  { flag: 'max-content-bytes', type: 'int', default: 262144, desc: 'event content length in bytes' },
+  { flag: 'max-future-seconds', type: 'int', default: 900, desc: 'how far in the future created_at may be' },
+  { flag: 'rate-limit-events-per-second', type: 'int', default: 500, desc: 'per-connection EVENT rate (token bucket refill)' },
+  { flag: 'rate-limit-burst', type: 'int', default: 2000, desc: 'per-connection EVENT burst (token bucket size)' },
+  { flag: 'verify-workers', type: 'int', default: 2, desc: 'signature verification worker threads (0 = verify on the main thread)' },
+  { flag: 'log-level', type: 'enum', default: 'info', choices: ['debug', 'info', 'warn', 'error'], desc: 'log level' },
+  { flag: 'sync-batch-window-ms', type: 'duration', default: 5000, desc: 'self-subscriber batch window' },
+  { flag: 'sync-health-interval-ms', type: 'duration', default: 2000, desc: 'health / retry / disconnect checker tick' },
+  { flag: 'sync-quick-reconnect-window-ms', type: 'duration', default: 900000, desc: 'reconnect within this window: catch-up with since; longer: fresh sync' },
+  { flag: 'sync-backoff-base-ms', type: 'duration', default: 5000, desc: 'first reconnect backoff (doubles per failure)' },
+  { flag: 'sync-backoff-max-ms', type: 'duration', default: 3600000, desc: 'backoff cap' },
+  { flag: 'sync-dead-after-ms', type: 'duration', default: 86400000, desc: 'continuous failure before a relay is Dead (then retried once per this period)' },
+  { flag: 'sync-daily-min-ms', type: 'duration', default: 82800000, desc: 'full reconciliation timer, lower bound' },
+  { flag: 'sync-daily-max-ms', type: 'duration', default: 90000000, desc: 'full reconciliation timer, upper bound' },
+  { flag: 'sync-consolidation-threshold', type: 'int', default: 70, desc: 'max live filters per remote relay before consolidation' },
+  { flag: 'sync-rate-limit-cooldown-ms', type: 'duration', default: 65000, desc: 'pause after a relay says it rate-limits us' },
+  { flag: 'sync-negentropy', type: 'bool', default: true, desc: 'use NIP-77 for historic sync when the remote supports it' },
+  { flag: 'sync-connect-timeout-ms', type: 'duration', default: 10000, desc: 'timeout of one outbound relay connection attempt' },
+  { flag: 'purgatory-expiry-ms', type: 'duration', default: 1800000, desc: 'events waiting for git data are dropped after this' },
+  { flag: 'gitfetch-delay-ms', type: 'duration', default: 500, desc: 'delay before hunting git data for a synced event' },
+  { flag: 'gitfetch-user-delay-ms', type: 'duration', default: 180000, desc: 'delay before hunting git data for an event a client published' },
+  { flag: 'gitfetch-timeout-ms', type: 'duration', default: 300000, desc: 'timeout of one git fetch from a remote clone URL' },
+  { flag: 'gitfetch-max-bytes', type: 'int', default: 1073741824, desc: 'largest pack one git fetch may download' },
+  { flag: 'gitfetch-recheck-interval-ms', type: 'duration', default: 3600000, desc: 'periodic check of every hosted repo against its latest state' },
+  { flag: 'git-timeout-ms', type: 'duration', default: 600000, desc: 'timeout of one git HTTP request' },
+  { flag: 'git-max-body-bytes', type: 'int', default: 1073741824, desc: 'largest git HTTP request body (push size cap)' },
+] as const satisfies readonly OptionSpec[];
+
+export function envName(flag: string): string {
+  return 'GRASPD_' + flag.toUpperCase().replace(/-/g, '_');
+}

@@ -1,0 +1,18 @@
+// What GRASP-01 policy functions need to know about the world. Plain interfaces; tests pass plain fakes.
+import type { NostrEvent, NostrFilter } from '../nostr/types.js';
+import type { Admission, EventCtx } from '../relay/admission.js';
+
+export interface PolicyWorld {
+  /** public host[:port] of this service, lower-case */
+  domain: string;
+  /** served (stored) events */
+  query(filters: NostrFilter[]): Promise<NostrEvent[]>;
+  /** live purgatory events matching the filter kinds/authors/#d (small set, scanned) */
+  purgatoryEvents(): NostrEvent[];
+  /** git knowledge (issue 3): do all these commit oids exist in the repo of (owner pubkey, d)? */
+  hasCommits(ownerPubkey: string, d: string, oids: string[]): Promise<boolean>;
+  now(): number;
+}
+
+/** A policy step: undefined = no opinion (next step decides). */
+export type AdmitHook = (event: NostrEvent, ctx: EventCtx, world: PolicyWorld) => Promise<Admission | undefined> | Admission | undefined;
