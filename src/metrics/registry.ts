@@ -2,6 +2,6 @@
 import client from 'prom-client';
 
 export const registry = new client.Registry();
-client.collectDefaultMetrics({ register: registry, prefix: 'graspd_process_' });
+client.collectDefaultMetrics({ register: registry, prefix: 'graspd_' });
 
 export { client as prom };

@@ -1,5 +1,5 @@
 // What GRASP-01 policy functions need to know about the world. Plain interfaces; tests pass plain fakes.
-import type { NostrEvent, NostrFilter } from '../nostr/types.js';
+import type { NostrEvent, NostrFilter, Reason } from '../nostr/types.js';
 import type { Admission, EventCtx } from '../relay/admission.js';
 
 export interface PolicyWorld {
@@ -16,3 +16,9 @@ export interface PolicyWorld {
 
 /** A policy step: undefined = no opinion (next step decides). */
 export type AdmitHook = (event: NostrEvent, ctx: EventCtx, world: PolicyWorld) => Promise<Admission | undefined> | Admission | undefined;
+
+/** A generic check run before GRASP rules (size, time): a NIP-01 reason rejects, undefined passes. `now` in ms. */
+export type RejectEventHook = (event: NostrEvent, now: number) => Reason | undefined;
+
+/** The composed GRASP-01 policy: always decides. */
+export type GraspPolicy = (event: NostrEvent, ctx: EventCtx, world: PolicyWorld) => Promise<Admission>;

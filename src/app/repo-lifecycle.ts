@@ -1,0 +1,164 @@
+// Glue between accepted events and git repositories (GRASP-01): creates a bare repo for each accepted
+// announcement, applies states whose commits are present, and releases purgatory entries once a push
+// (or a git fetch) brought their data. The git module itself knows nothing about the relay.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nip19 } from 'nostr-tools';
+import type { Config } from '../config/load.js';
+import type { Logger } from '../log/logger.js';
+import type { NostrEvent } from '../nostr/types.js';
+import { KIND_PR, KIND_PR_UPDATE, KIND_REPO_ANNOUNCEMENT, KIND_REPO_STATE } from '../nostr/kinds.js';
+import { identifierOf, listsService, parseAnnouncement, parsePullRequest, parseState } from '../nostr/nip34.js';
+import { maintainerSet } from '../policy/maintainers.js';
+import type { EventStore } from '../store/types.js';
+import type { Purgatory } from '../purgatory/types.js';
+import type { Ingest } from '../relay/ingest.js';
+import { GitService } from '../git/git-service.js';
+
+export interface LifecycleDeps {
+  config: Config;
+  store: EventStore;
+  purgatory: Purgatory;
+  log: Logger;
+  now: () => number;
+}
+
+const ALL = 1_000_000;
+
+export class RepoLifecycle {
+  readonly git: GitService;
+  private ingest?: Ingest;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    const { config, log } = deps;
+    this.git = new GitService({
+      dataDir: config.dataDir,
+      gitTimeoutMs: config.gitTimeoutMs,
+      gitMaxBodyBytes: config.gitMaxBodyBytes,
+      domain: config.domain,
+      tls: config.tls,
+      log,
+      now: deps.now,
+      authorisedStates: (owner, d) => this.authorisedStates(owner, d),
+      findPrEvent: (id) => this.findPrEvent(id),
+      onPushAccepted: (info) => this.onPushAccepted(info),
+      reposGovernedBy: (state) => this.reposGovernedBy(state),
+      repoMeta: (owner, d) => this.repoMeta(owner, d),
+    });
+  }
+
+  attach(ingest: Ingest): void {
+    this.ingest = ingest;
+    ingest.onAccepted(async (event, info) => {
+      if (event.kind === KIND_REPO_ANNOUNCEMENT) {
+        const ann = parseAnnouncement(event);
+        if (listsService(ann, this.deps.config.domain)) await this.git.ensureRepo(event.pubkey, ann.d);
+      } else if (event.kind === KIND_REPO_STATE && info.served) {
+        await this.git.applyState(event);
+      }
+    });
+  }
+
+  hasCommits(owner: string, d: string, oids: string[]): Promise<boolean> {
+    return this.git.hasCommits(owner, d, oids);
+  }
+
+  handleGit(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    return this.git.handle(req, res);
+  }
+
+  /** Served and live-purgatory announcements with identifier d. */
+  private async announcementsFor(d: string): Promise<NostrEvent[]> {
+    const served = await this.deps.store.query([{ kinds: [KIND_REPO_ANNOUNCEMENT], '#d': [d] }], { maxLimit: ALL });
+    const held = this.deps.purgatory.list(this.deps.now(), { kinds: [KIND_REPO_ANNOUNCEMENT] }).map((e) => e.event).filter((e) => identifierOf(e) === d);
+    return [...served, ...held];
+  }
+
+  async authorisedStates(owner: string, d: string): Promise<NostrEvent[]> {
+    const maintainers = maintainerSet(owner, d, await this.announcementsFor(d));
+    const served = await this.deps.store.query([{ kinds: [KIND_REPO_STATE], '#d': [d], authors: [...maintainers] }], { maxLimit: ALL });
+    const held = this.deps.purgatory
+      .list(this.deps.now(), { kinds: [KIND_REPO_STATE] })
+      .map((e) => e.event)
+      .filter((e) => identifierOf(e) === d && maintainers.has(e.pubkey));
+    return [...served, ...held].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? -1 : 1));
+  }
+
+  private async findPrEvent(id: string): Promise<NostrEvent | undefined> {
+    const held = this.deps.purgatory.get(id)?.event;
+    const e = held ?? (await this.deps.store.query([{ ids: [id] }]))[0];
+    return e && (e.kind === KIND_PR || e.kind === KIND_PR_UPDATE) ? e : undefined;
+  }
+
+  async reposGovernedBy(state: NostrEvent): Promise<Array<{ ownerPubkey: string; d: string }>> {
+    const d = identifierOf(state);
+    const anns = await this.announcementsFor(d);
+    const owners = new Set(anns.map((a) => a.pubkey));
+    const out: Array<{ ownerPubkey: string; d: string }> = [];
+    for (const owner of owners) {
+      if (maintainerSet(owner, d, anns).has(state.pubkey) && (await this.git.repoExists(owner, d))) out.push({ ownerPubkey: owner, d });
+    }
+    return out;
+  }
+
+  private async repoMeta(owner: string, d: string): Promise<{ name?: string; description?: string } | undefined> {
+    const ann = (await this.announcementsFor(d)).find((a) => a.pubkey === owner);
+    if (!ann) return undefined;
+    const p = parseAnnouncement(ann);
+    return { ...(p.name ? { name: p.name } : {}), ...(p.description ? { description: p.description } : {}) };
+  }
+
+  /** After git data arrived for (owner, d): release what it satisfies from purgatory. */
+  async onPushAccepted(info: { ownerPubkey: string; d: string; state?: NostrEvent; prRefs: Array<{ eventId: string; oid: string }> }): Promise<void> {
+    const ingest = this.ingest;
+    if (!ingest) return;
+    if (info.state) {
+      if (this.deps.purgatory.has(info.state.id)) await ingest.release(info.state.id);
+      // the announcements of the maintainer set leave purgatory with their first state
+      const anns = await this.announcementsFor(info.d);
+      const maintainers = maintainerSet(info.ownerPubkey, info.d, anns);
+      for (const a of anns) if (maintainers.has(a.pubkey) && this.deps.purgatory.has(a.id)) await ingest.release(a.id);
+    }
+    for (const pr of info.prRefs) {
+      const e = this.deps.purgatory.get(pr.eventId)?.event;
+      if (e && parsePullRequest(e).commit === pr.oid) await ingest.release(pr.eventId);
+    }
+    await this.releaseSatisfied(info.ownerPubkey, info.d);
+  }
+
+  /** Re-checks purgatory states and PRs of identifier d against the git data now present. */
+  async releaseSatisfied(owner: string, d: string): Promise<void> {
+    const ingest = this.ingest;
+    if (!ingest) return;
+    for (const entry of this.deps.purgatory.list(this.deps.now())) {
+      const e = entry.event;
+      if (e.kind === KIND_REPO_STATE && identifierOf(e) === d) {
+        const oids = [...parseState(e).refs.values()];
+        if (oids.length > 0 && (await this.git.hasCommits(owner, d, oids))) {
+          const governed = await this.reposGovernedBy(e);
+          if (governed.some((g) => g.ownerPubkey === owner)) {
+            await ingest.release(e.id);
+          }
+        }
+      } else if (e.kind === KIND_PR || e.kind === KIND_PR_UPDATE) {
+        const pr = parsePullRequest(e);
+        if (pr.commit && pr.repos.some((r) => r.d === d) && (await this.git.hasCommits(owner, d, [pr.commit]))) await ingest.release(e.id);
+      }
+    }
+  }
+
+  async listRepos(): Promise<Array<{ npub: string; d: string; name?: string; description?: string }>> {
+    const anns = await this.deps.store.query([{ kinds: [KIND_REPO_ANNOUNCEMENT] }], { maxLimit: 500 });
+    return anns
+      .map(parseAnnouncement)
+      .filter((a) => listsService(a, this.deps.config.domain))
+      .map((a) => ({ npub: nip19.npubEncode(a.pubkey), d: a.d, ...(a.name ? { name: a.name } : {}), ...(a.description ? { description: a.description } : {}) }));
+  }
+
+  async sweep(now: number): Promise<void> {
+    await this.git.removeStalePrRefs(now, this.deps.config.purgatoryExpiryMs, async (id) => (await this.findPrEvent(id)) !== undefined);
+  }
+
+  async close(): Promise<void> {
+    // git children are reaped by the http layer; nothing persistent to flush here
+  }
+}

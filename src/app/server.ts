@@ -1,0 +1,138 @@
+// Composition root: builds the store, purgatory, verifier, policy, relay, git service and sync engine
+// from a Config, wires them together, listens, and shuts everything down in order.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/load.js';
+import type { Logger } from '../log/logger.js';
+import type { EventStore } from '../store/types.js';
+import { LmdbStore } from '../store/lmdb-store.js';
+import { LmdbPurgatory } from '../purgatory/purgatory.js';
+import { createVerifier } from '../nostr/verify.js';
+import { createGraspPolicy } from '../policy/index.js';
+import { createdAtNotTooFarInFuture, maxContentBytes, maxTags } from '../policy/limits.js';
+import type { PolicyWorld } from '../policy/types.js';
+import { Ingest } from '../relay/ingest.js';
+import { Relay } from '../relay/relay.js';
+import { SubscriptionIndex } from '../relay/subscriptions.js';
+import { nip11Document } from '../relay/nip11.js';
+import { createNegentropyHandler } from '../relay/negentropy-handler.js';
+import { createHttpServer, type HttpHandlers } from '../http/server.js';
+import { landingPage } from '../http/landing.js';
+import { VERSION } from './version.js';
+import { RepoLifecycle } from './repo-lifecycle.js';
+import { startBackgroundTasks } from './background.js';
+
+export interface StartOptions {
+  log: Logger;
+  now?: () => number;
+}
+
+export interface RunningServer {
+  port: number;
+  /** http://host:port */
+  url: string;
+  relayUrl: string;
+  config: Config;
+  store: EventStore;
+  ingest: Ingest;
+  relay: Relay;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: StartOptions): Promise<RunningServer> {
+  const { log } = opts;
+  const now = opts.now ?? Date.now;
+  // listen first: with --port 0 the public domain depends on the bound port, and every part needs it
+  let handlers: HttpHandlers | undefined;
+  const notReady = (): never => {
+    throw new Error('server not ready');
+  };
+  const server = createHttpServer(
+    {
+      upgrade: (req, socket, head) => (handlers ? handlers.upgrade(req, socket, head) : socket.destroy()),
+      nip11: () => (handlers ?? notReady()).nip11(),
+      landing: () => (handlers ?? notReady()).landing(),
+      git: (req, res) => (handlers?.git ? handlers.git(req, res) : Promise.resolve(false)),
+    },
+    log,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (config.port === 0 && config.domain === `${config.host}:0`) config.domain = `${config.host}:${port}`;
+
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await LmdbStore.open(join(config.dataDir, 'events'));
+  const purgatory = await LmdbPurgatory.open(join(config.dataDir, 'purgatory'), { expiryMs: config.purgatoryExpiryMs, now });
+  const verifier = await createVerifier({ workers: config.verifyWorkers });
+  const subscriptions = new SubscriptionIndex();
+
+  const lifecycle = new RepoLifecycle({ config, store, purgatory, log, now });
+  const world: PolicyWorld = {
+    domain: config.domain,
+    query: (filters) => store.query(filters, { maxLimit: 100_000 }),
+    purgatoryEvents: () => purgatory.list(now()).map((e) => e.event),
+    hasCommits: (owner, d, oids) => lifecycle.hasCommits(owner, d, oids),
+    now,
+  };
+  const ingest = new Ingest({
+    verifier,
+    store,
+    purgatory,
+    policy: createGraspPolicy(),
+    world,
+    limits: [maxTags(config.maxEventTags), maxContentBytes(config.maxContentBytes), createdAtNotTooFarInFuture(config.maxFutureSeconds)],
+    subscriptions,
+    now,
+    log,
+  });
+  lifecycle.attach(ingest);
+
+  const relay = new Relay(
+    { config, store, ingest, subscriptions, negentropy: createNegentropyHandler({ store }), log, now },
+    { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes },
+  );
+  const scheme = config.tls ? 'https' : 'http';
+  handlers = {
+    upgrade: (req, socket, head) => relay.handleUpgrade(req, socket, head),
+    nip11: () => nip11Document(config, VERSION),
+    landing: async () =>
+      landingPage({
+        domain: config.domain,
+        relayUrl: `${config.tls ? 'wss' : 'ws'}://${config.domain}`,
+        httpBase: `${scheme}://${config.domain}`,
+        version: VERSION,
+        repos: await lifecycle.listRepos(),
+      }),
+    git: (req, res) => lifecycle.handleGit(req, res),
+  };
+  const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, log, now });
+  log.info({ host: config.host, port, domain: config.domain, dataDir: config.dataDir, version: VERSION }, 'graspd listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://${config.host}:${port}`,
+    relayUrl: `ws://${config.host}:${port}`,
+    config,
+    store,
+    ingest,
+    relay,
+    close: () =>
+      (closing ??= (async () => {
+        await background.stop();
+        relay.closeAll();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await lifecycle.close();
+        await verifier.close();
+        await purgatory.close();
+        await store.close();
+      })()),
+  };
+}

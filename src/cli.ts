@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// graspd entry point: parse options (exit 2 on bad input), start, shut down cleanly on SIGTERM/SIGINT.
+import { ConfigError, helpText, parseConfig } from './config/load.js';
+import { startServer } from './app/server.js';
+import { createLogger } from './log/logger.js';
+import { VERSION } from './app/version.js';
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`graspd: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (parsed.type === 'help') {
+    process.stdout.write(helpText() + '\n');
+    return;
+  }
+  if (parsed.type === 'version') {
+    process.stdout.write(VERSION + '\n');
+    return;
+  }
+  const log = createLogger(parsed.config.logLevel);
+  const server = await startServer(parsed.config, { log });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 9 s, exiting');
+      process.exit(1);
+    }, 9000);
+    force.unref();
+    server
+      .close()
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`graspd: fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

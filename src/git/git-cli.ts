@@ -1,0 +1,168 @@
+// The ONLY place graspd spawns `git` (GRASP-01 "git smart HTTP"). Argument arrays, never a shell;
+// a clean environment (no system/global config, empty HOME, no prompts); every child has a timeout
+// and is always reaped. Repos are bare; commands name them with --git-dir.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ZERO_OID, isOid } from './state-refs.js';
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
+
+let emptyHome: string | undefined;
+function home(): string {
+  emptyHome ??= mkdtempSync(join(tmpdir(), 'graspd-git-home-'));
+  return emptyHome;
+}
+
+/** Environment for every git child: nothing inherited but PATH. */
+export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home(),
+    XDG_CONFIG_HOME: home(),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    LC_ALL: 'C',
+    ...extra,
+  };
+}
+
+export interface StreamingGit {
+  child: ChildProcessWithoutNullStreams;
+  /** resolves with the exit code (or null when killed) once the child is reaped */
+  exited: Promise<number | null>;
+  kill(): void;
+}
+
+/** Spawns git with piped stdio for streaming (smart HTTP); the caller pipes and must call kill() on abort. */
+export function spawnGit(args: string[], opts: { env?: Record<string, string>; timeoutMs: number }): StreamingGit {
+  const child = spawn('git', args, { env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const timer = setTimeout(kill, opts.timeoutMs);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('close', (code) => { clearTimeout(timer); resolve(code); });
+    child.once('error', () => { clearTimeout(timer); resolve(null); });
+  });
+  // a client that disconnects makes writes to stdin fail; the exit code tells the story
+  child.stdin.on('error', () => {});
+  return { child, exited, kill };
+}
+
+export interface GitResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs git to completion, capturing output (bounded). */
+export async function runGit(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<GitResult> {
+  const g = spawnGit(args, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(opts.env ? { env: opts.env } : {}) });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let size = 0;
+  const collect = (into: Buffer[]) => (b: Buffer): void => {
+    size += b.length;
+    if (size > MAX_CAPTURE_BYTES) g.kill();
+    else into.push(b);
+  };
+  g.child.stdout.on('data', collect(out));
+  g.child.stderr.on('data', collect(err));
+  g.child.stdin.end(opts.input ?? '');
+  const code = await g.exited;
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+async function mustGit(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+  const r = await runGit(args, opts);
+  if (r.code !== 0) throw new Error(`git ${args[0] === '--git-dir' ? args[2] : args[0]} failed (${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  return r.stdout;
+}
+
+const gd = (dir: string): string[] => ['--git-dir', dir];
+
+/** Per-repo settings (grasp-requirements.md 5.2), also passed with -c on each serving command. */
+export const REPO_CONFIG: ReadonlyArray<[string, string]> = [
+  ['uploadpack.allowFilter', 'true'],
+  ['uploadpack.allowTipSHA1InWant', 'true'],
+  ['uploadpack.allowReachableSHA1InWant', 'true'],
+  ['receive.denyNonFastForwards', 'false'],
+  ['receive.denyDeleteCurrent', 'ignore'],
+  ['receive.fsckObjects', 'true'],
+  ['http.receivepack', 'true'],
+  // an auto-gc after receive-pack must not detach: every child is reaped
+  ['gc.autoDetach', 'false'],
+];
+
+export function configArgs(): string[] {
+  return REPO_CONFIG.flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+/** Creates a bare repo at `dir` atomically (init in a sibling temp dir, then rename). */
+export async function initBareRepo(dir: string): Promise<void> {
+  const tmp = `${dir}.init-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await mustGit(['init', '--bare', '--quiet', '--template=', '--initial-branch=main', '--', tmp]);
+    for (const [k, v] of REPO_CONFIG) await mustGit([...gd(tmp), 'config', k, v]);
+    renameSync(tmp, dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** All refs (not HEAD) → oid. */
+export async function listRefs(dir: string): Promise<Map<string, string>> {
+  const out = await mustGit([...gd(dir), 'for-each-ref', '--format=%(objectname) %(refname)']);
+  const refs = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const i = line.indexOf(' ');
+    if (i > 0) refs.set(line.slice(i + 1), line.slice(0, i));
+  }
+  return refs;
+}
+
+/** The symbolic target of HEAD, e.g. `refs/heads/main`. */
+export async function getHead(dir: string): Promise<string | undefined> {
+  const r = await runGit([...gd(dir), 'symbolic-ref', '-q', 'HEAD']);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+export async function setHead(dir: string, ref: string): Promise<void> {
+  await mustGit([...gd(dir), 'symbolic-ref', 'HEAD', ref]);
+}
+
+/** The subset of `oids` present in the object database. */
+export async function hasObjects(dir: string, oids: readonly string[]): Promise<Set<string>> {
+  const valid = [...new Set(oids)].filter(isOid);
+  if (valid.length === 0) return new Set();
+  const out = await mustGit([...gd(dir), 'cat-file', '--batch-check=%(objectname)'], { input: valid.join('\n') + '\n' });
+  return new Set(out.split('\n').filter(isOid));
+}
+
+export interface RefWrite {
+  ref: string;
+  /** ZERO_OID deletes */
+  new: string;
+}
+
+/** Applies all updates in one transaction (`update-ref -z --stdin`). */
+export async function updateRefs(dir: string, updates: readonly RefWrite[]): Promise<void> {
+  if (updates.length === 0) return;
+  const input = updates
+    .map((u) => (u.new === ZERO_OID ? `delete ${u.ref}\0\0` : `update ${u.ref}\0${u.new}\0\0`))
+    .join('');
+  await mustGit([...gd(dir), 'update-ref', '-z', '--stdin'], { input });
+}
+
+/** Copies the objects reachable from `oids` from another local repo of this server (no refs written). */
+export async function copyObjects(fromDir: string, toDir: string, oids: readonly string[], timeoutMs: number): Promise<void> {
+  const wanted = [...new Set(oids)].filter(isOid);
+  if (wanted.length === 0) return;
+  await mustGit(
+    [...gd(toDir), '-c', 'protocol.file.allow=always', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', fromDir, ...wanted],
+    { timeoutMs },
+  );
+}

@@ -1,0 +1,77 @@
+// GRASP-01 "related events" (GRASP.md "Which events are accepted", grasp-requirements §4.3): an event is
+// accepted when it tags an accepted event (a/A/q coordinate, e/E/q id; served or in purgatory) or when a
+// served event tags it (forward reference). Orphans are blocked with missingDependency, so the sync layer
+// can retry them when what they hang off arrives.
+import { isAddressable, isReplaceable } from '../nostr/kinds.js';
+import { coordinateOf, firstValues, identifierOf, parseCoordinate, type Coordinate } from '../nostr/nip34.js';
+import type { NostrEvent, NostrFilter } from '../nostr/types.js';
+import type { Admission } from '../relay/admission.js';
+import { servedReferencesTo, servedReferencesToCoordinate } from './lookups.js';
+import type { AdmitHook, PolicyWorld } from './types.js';
+
+/** Bounds the work one event can cause (tag count is limited separately, but generously). */
+const MAX_REFERENCES_CHECKED = 100;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export interface References {
+  ids: string[];
+  coordinates: Coordinate[];
+}
+
+/** The ids (e/E/q) and coordinates (a/A/q) an event tags, deduplicated and capped. */
+export function referencesOf(event: NostrEvent): References {
+  const ids = new Set<string>();
+  const coords = new Map<string, Coordinate>();
+  for (const name of ['e', 'E', 'q']) for (const v of firstValues(event, name)) if (HEX64.test(v)) ids.add(v);
+  for (const name of ['a', 'A', 'q']) {
+    for (const v of firstValues(event, name)) {
+      const c = parseCoordinate(v);
+      if (c) coords.set(v, c);
+    }
+  }
+  return { ids: [...ids].slice(0, MAX_REFERENCES_CHECKED), coordinates: [...coords.values()].slice(0, MAX_REFERENCES_CHECKED) };
+}
+
+function coordinateFilter(c: Coordinate): NostrFilter {
+  const f: NostrFilter = { kinds: [c.kind], authors: [c.pubkey], limit: 1 };
+  if (isAddressable(c.kind)) f['#d'] = [c.d];
+  return f;
+}
+
+function heldAt(e: NostrEvent, c: Coordinate): boolean {
+  return e.kind === c.kind && e.pubkey === c.pubkey && (!isAddressable(c.kind) || identifierOf(e) === c.d);
+}
+
+/** True when the event tags something accepted here (served or live in purgatory). */
+export async function tagsAccepted(event: NostrEvent, world: PolicyWorld): Promise<boolean> {
+  const { ids, coordinates } = referencesOf(event);
+  if (ids.length === 0 && coordinates.length === 0) return false;
+  const wanted = new Set(ids);
+  for (const held of world.purgatoryEvents()) {
+    if (wanted.has(held.id) || coordinates.some((c) => heldAt(held, c))) return true;
+  }
+  const filters: NostrFilter[] = coordinates.map(coordinateFilter);
+  if (ids.length > 0) filters.push({ ids, limit: 1 });
+  return (await world.query(filters)).length > 0;
+}
+
+/** True when a served event tags this one (by id, or by coordinate for replaceable/addressable kinds). */
+export async function isTaggedByServed(event: NostrEvent, world: PolicyWorld): Promise<boolean> {
+  if ((await servedReferencesTo(world, event.id)).length > 0) return true;
+  if (!isAddressable(event.kind) && !isReplaceable(event.kind)) return false;
+  const coord = coordinateOf(event.kind, event.pubkey, isAddressable(event.kind) ? identifierOf(event) : '');
+  return (await servedReferencesToCoordinate(world, coord)).length > 0;
+}
+
+export async function isRelated(event: NostrEvent, world: PolicyWorld): Promise<boolean> {
+  return (await tagsAccepted(event, world)) || (await isTaggedByServed(event, world));
+}
+
+export const ORPHAN: Admission = {
+  type: 'reject',
+  reason: 'blocked: event must reference an accepted repository or accepted event',
+  missingDependency: true,
+};
+
+/** Catch-all: decides every event it is given. */
+export const admitRelated: AdmitHook = async (event, _ctx, world) => ((await isRelated(event, world)) ? { type: 'store' } : ORPHAN);

@@ -1,0 +1,86 @@
+// Events refused only because something they reference has not arrived yet (remote delivery order is
+// arbitrary). Bounded FIFO; an accepted event releases the entries waiting for its id or address.
+import type { NostrEvent } from '../nostr/types.js';
+import { KIND_REPO_ANNOUNCEMENT } from '../nostr/kinds.js';
+import type { EventCtx } from './admission.js';
+
+interface Waiting {
+  event: NostrEvent;
+  ctx: EventCtx;
+  keys: string[];
+}
+
+/** Keys an event may be waiting on: ids in e/E/q tags, coordinates in a/A/q tags, and `d:<d>` for states. */
+export function dependencyKeys(event: NostrEvent): string[] {
+  const keys = new Set<string>();
+  for (const t of event.tags) {
+    const v = t[1];
+    if (!v) continue;
+    if (t[0] === 'e' || t[0] === 'E' || t[0] === 'q' || t[0] === 'a' || t[0] === 'A') keys.add(v);
+    if (t[0] === 'd') keys.add('d:' + v);
+  }
+  return [...keys];
+}
+
+/** Keys an accepted event satisfies. */
+export function satisfiedKeys(event: NostrEvent): string[] {
+  const keys = [event.id];
+  if (event.kind === KIND_REPO_ANNOUNCEMENT) {
+    const d = event.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+    keys.push(`${KIND_REPO_ANNOUNCEMENT}:${event.pubkey}:${d}`, 'd:' + d);
+  }
+  return keys;
+}
+
+export class DependencyCache {
+  private readonly byId = new Map<string, Waiting>();
+  private readonly byKey = new Map<string, Set<string>>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  hold(event: NostrEvent, ctx: EventCtx): void {
+    if (this.byId.has(event.id)) return;
+    const keys = dependencyKeys(event);
+    if (keys.length === 0) return;
+    while (this.byId.size >= this.capacity) {
+      const oldest = this.byId.keys().next().value as string;
+      this.drop(oldest);
+    }
+    this.byId.set(event.id, { event, ctx, keys });
+    for (const k of keys) {
+      let s = this.byKey.get(k);
+      if (!s) this.byKey.set(k, (s = new Set()));
+      s.add(event.id);
+    }
+  }
+
+  /** Removes and returns the events waiting on anything `accepted` satisfies. */
+  release(accepted: NostrEvent): Array<{ event: NostrEvent; ctx: EventCtx }> {
+    const out: Array<{ event: NostrEvent; ctx: EventCtx }> = [];
+    for (const key of satisfiedKeys(accepted)) {
+      const ids = this.byKey.get(key);
+      if (!ids) continue;
+      for (const id of [...ids]) {
+        const w = this.byId.get(id);
+        if (w) out.push({ event: w.event, ctx: w.ctx });
+        this.drop(id);
+      }
+    }
+    return out;
+  }
+
+  private drop(id: string): void {
+    const w = this.byId.get(id);
+    if (!w) return;
+    this.byId.delete(id);
+    for (const k of w.keys) {
+      const s = this.byKey.get(k);
+      s?.delete(id);
+      if (s && s.size === 0) this.byKey.delete(k);
+    }
+  }
+}

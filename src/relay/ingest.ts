@@ -1,0 +1,174 @@
+// The event-admission pipeline, one path for every source (client | sync | push):
+// verify → limits → expiry/ephemeral → duplicate/deleted → GRASP policy → store or purgatory → broadcast.
+// `OK true` is only answered after the store (or purgatory) commit is durable.
+import type { NostrEvent } from '../nostr/types.js';
+import { isEphemeral, KIND_DELETION } from '../nostr/kinds.js';
+import type { EventStore } from '../store/types.js';
+import type { Purgatory } from '../purgatory/types.js';
+import type { EventVerifier } from '../nostr/verify-types.js';
+import type { PolicyWorld, RejectEventHook } from '../policy/types.js';
+import { purgatoryIdsDeletedBy } from '../policy/deletion.js';
+import { purgatoryReplacement } from '../purgatory/supersede.js';
+import type { Admission, EventCtx, IngestOutcome } from './admission.js';
+import type { SubscriptionIndex } from './subscriptions.js';
+import { isExpired } from '../nostr/filter.js';
+import { DependencyCache } from './dependency-cache.js';
+import { RecentlyRejected } from './rejected-ids.js';
+import { ingestMetrics } from './metrics.js';
+import type { Logger } from '../log/logger.js';
+
+export type Policy = (event: NostrEvent, ctx: EventCtx, world: PolicyWorld) => Promise<Admission>;
+
+export interface AcceptedInfo {
+  served: boolean;
+  ctx: EventCtx;
+}
+export type AcceptedListener = (event: NostrEvent, info: AcceptedInfo) => void | Promise<void>;
+
+export interface IngestDeps {
+  verifier: EventVerifier;
+  store: EventStore;
+  purgatory: Purgatory;
+  policy: Policy;
+  world: PolicyWorld;
+  limits: RejectEventHook[];
+  subscriptions: SubscriptionIndex;
+  now: () => number;
+  log: Logger;
+}
+
+const PURGATORY_MESSAGE = "purgatory: won't be served until git data arrives";
+
+export class Ingest {
+  readonly dependencyCache = new DependencyCache();
+  readonly recentlyRejected = new RecentlyRejected();
+  private readonly listeners: AcceptedListener[] = [];
+  private readonly inflight = new Map<string, Promise<IngestOutcome>>();
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  /** Called for every event accepted (served or into purgatory) and every release from purgatory. */
+  onAccepted(listener: AcceptedListener): void {
+    this.listeners.push(listener);
+  }
+
+  async ingest(input: unknown, ctx: EventCtx): Promise<IngestOutcome> {
+    const verified = await this.deps.verifier.verify(input);
+    if (!verified.ok) return this.count(ctx, { ok: false, message: verified.reason, result: 'invalid' });
+    const event = input as NostrEvent;
+    // dedupe concurrent arrivals of the same (verified) event; a bad signature never got this far
+    const running = this.inflight.get(event.id);
+    if (running) {
+      const r = await running;
+      return r.ok ? { ok: true, message: 'duplicate: already have this event', result: 'duplicate', event } : r;
+    }
+    const p = this.admit(event, ctx).catch((err: unknown) => {
+      this.deps.log.error({ err, id: event.id }, 'ingest failed');
+      return { ok: false, message: 'error: could not store event', result: 'error' } as IngestOutcome;
+    });
+    this.inflight.set(event.id, p);
+    try {
+      return this.count(ctx, await p);
+    } finally {
+      this.inflight.delete(event.id);
+    }
+  }
+
+  private async admit(event: NostrEvent, ctx: EventCtx): Promise<IngestOutcome> {
+    const { store, purgatory } = this.deps;
+    const nowMs = this.deps.now();
+    for (const hook of this.deps.limits) {
+      const reason = hook(event, nowMs);
+      if (reason) return { ok: false, message: reason, result: 'rejected', event };
+    }
+    if (isExpired(event, Math.floor(nowMs / 1000))) return { ok: false, message: 'invalid: event has expired', result: 'rejected', event };
+    if (isEphemeral(event.kind)) {
+      this.deps.subscriptions.broadcast(event, JSON.stringify(event));
+      return { ok: true, message: '', result: 'ephemeral', event };
+    }
+    if (purgatory.has(event.id) || (await store.has(event.id))) {
+      return { ok: true, message: 'duplicate: already have this event', result: 'duplicate', event };
+    }
+    if (await store.isDeleted(event)) return { ok: false, message: 'blocked: this event was deleted by its author', result: 'deleted', event };
+
+    const admission = await this.deps.policy(event, ctx, this.deps.world);
+    switch (admission.type) {
+      case 'reject':
+        this.recentlyRejected.add(event.id, event.created_at);
+        if (admission.missingDependency && ctx.source === 'sync') this.dependencyCache.hold(event, ctx);
+        return { ok: false, message: admission.reason, result: 'rejected', event };
+      case 'purgatory': {
+        const held = purgatory.list(nowMs).map((e) => e.event);
+        const { replaces, supersededBy } = purgatoryReplacement(held, event);
+        if (supersededBy) return { ok: true, message: 'duplicate: a newer version of this event is held', result: 'superseded', event };
+        await purgatory.add({ event, addedAt: nowMs, reason: admission.reason, source: ctx.source });
+        for (const id of replaces) await purgatory.remove(id);
+        this.deps.log.debug({ id: event.id, kind: event.kind, reason: admission.reason }, 'event held in purgatory');
+        await this.notify(event, { served: false, ctx });
+        return { ok: true, message: PURGATORY_MESSAGE, result: 'purgatory', event };
+      }
+      case 'store':
+        return this.storeAndBroadcast(event, ctx);
+    }
+  }
+
+  private async storeAndBroadcast(event: NostrEvent, ctx: EventCtx): Promise<IngestOutcome> {
+    const outcome = await this.deps.store.save(event);
+    switch (outcome) {
+      case 'duplicate':
+        return { ok: true, message: 'duplicate: already have this event', result: 'duplicate', event };
+      case 'superseded':
+        return { ok: true, message: 'duplicate: a newer version of this event is stored', result: 'superseded', event };
+      case 'deleted':
+        return { ok: false, message: 'blocked: this event was deleted by its author', result: 'deleted', event };
+      case 'saved':
+      case 'replaced':
+        break;
+    }
+    if (event.kind === KIND_DELETION) await this.removeDeletedFromPurgatory(event);
+    this.deps.subscriptions.broadcast(event, JSON.stringify(event));
+    await this.notify(event, { served: true, ctx });
+    return { ok: true, message: '', result: 'stored', event };
+  }
+
+  /** Moves a purgatory entry into the store and broadcasts it (called when its git data arrived). */
+  async release(id: string): Promise<boolean> {
+    const entry = this.deps.purgatory.get(id);
+    if (!entry) return false;
+    // store first, then drop from purgatory: a crash in between leaves a duplicate, never a loss
+    const outcome = await this.deps.store.save(entry.event);
+    await this.deps.purgatory.remove(id);
+    if (outcome === 'saved' || outcome === 'replaced') {
+      this.deps.subscriptions.broadcast(entry.event, JSON.stringify(entry.event));
+      ingestMetrics.released.inc();
+      this.deps.log.info({ id, kind: entry.event.kind }, 'released from purgatory');
+      await this.notify(entry.event, { served: true, ctx: { source: entry.source } });
+    }
+    return true;
+  }
+
+  private async removeDeletedFromPurgatory(deletion: NostrEvent): Promise<void> {
+    const held = this.deps.purgatory.list(this.deps.now()).map((e) => e.event);
+    for (const id of purgatoryIdsDeletedBy(deletion, held)) await this.deps.purgatory.remove(id);
+  }
+
+  private async notify(event: NostrEvent, info: AcceptedInfo): Promise<void> {
+    for (const l of this.listeners) {
+      try {
+        await l(event, info);
+      } catch (err) {
+        this.deps.log.error({ err, id: event.id }, 'accepted-event listener failed');
+      }
+    }
+    if (info.served || info.ctx.source !== 'client') {
+      for (const waiting of this.dependencyCache.release(event)) {
+        void this.ingest(waiting.event, waiting.ctx);
+      }
+    }
+  }
+
+  private count(ctx: EventCtx, outcome: IngestOutcome): IngestOutcome {
+    ingestMetrics.events.inc({ source: ctx.source, result: outcome.result });
+    return outcome;
+  }
+}

@@ -1,0 +1,87 @@
+// The relay face of graspd: accepts WebSocket upgrades, tracks connections per IP, and offers an
+// in-process subscription API (the sync self-subscriber uses the same filter path as a client REQ).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { NostrEvent, NostrFilter } from '../nostr/types.js';
+import { Connection } from './connection.js';
+import { connectionMetrics } from './metrics.js';
+import type { RelayContext } from './relay-context.js';
+import type { Subscriber } from './subscriptions.js';
+
+export interface RelayOptions {
+  maxConnectionsPerIp: number;
+  maxMessageBytes: number;
+}
+
+export class Relay {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
+  private nextInternal = 0;
+
+  constructor(private readonly ctx: Omit<RelayContext, 'onClose'>, private readonly opts: RelayOptions) {
+    // ws closes the socket beyond maxPayload; below it, oversize frames get a NOTICE and the connection stays
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(opts.maxMessageBytes * 4, 4 * 1024 * 1024) });
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ip = clientIp(req);
+    const count = this.perIp.get(ip) ?? 0;
+    if (count >= this.opts.maxConnectionsPerIp) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nrate-limited: too many connections from your address\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+      connectionMetrics.open.inc();
+      const conn = new Connection(ws, ip, {
+        ...this.ctx,
+        onClose: (c) => {
+          if (!this.connections.delete(c)) return;
+          connectionMetrics.open.dec();
+          const n = (this.perIp.get(ip) ?? 1) - 1;
+          if (n <= 0) this.perIp.delete(ip);
+          else this.perIp.set(ip, n);
+        },
+      });
+      this.connections.add(conn);
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * In-process subscription: stored events first (no limit cap when `unlimited`), then live ones.
+   * Returns a function that ends the subscription.
+   */
+  async subscribe(filters: NostrFilter[], onEvent: (event: NostrEvent) => void, opts: { maxLimit?: number } = {}): Promise<() => void> {
+    const subId = `internal-${this.nextInternal++}`;
+    const pending: NostrEvent[] = [];
+    let live = false;
+    const subscriber: Subscriber = {
+      deliver: (_id, event) => (live ? onEvent(event) : pending.push(event)),
+    };
+    this.ctx.subscriptions.add(subscriber, subId, filters);
+    const stored = await this.ctx.store.query(filters, { maxLimit: opts.maxLimit ?? Number.MAX_SAFE_INTEGER });
+    const seen = new Set<string>();
+    for (const e of stored) {
+      seen.add(e.id);
+      onEvent(e);
+    }
+    live = true;
+    for (const e of pending) if (!seen.has(e.id)) onEvent(e);
+    return () => this.ctx.subscriptions.remove(subscriber, subId);
+  }
+
+  closeAll(): void {
+    for (const c of [...this.connections]) c.close();
+    this.wss.close();
+  }
+}
+
+function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}

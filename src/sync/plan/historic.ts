@@ -1,0 +1,127 @@
+// Historic batches of one relay (SYNC.md "Live and historic"): queue parts, start them within the
+// relay's budget (never while rate-limited), paginate REQ parts, fall back from NIP-77 to REQ, and
+// confirm a batch's items only when every part completed.
+import type { NostrFilter } from '../../nostr/types.js';
+import type { RelayNeeds, SyncCommand } from './types.js';
+import type { PageEvent } from './pagination.js';
+import type { Batch, HistoricPart, RelayRuntime, SyncState } from './state.js';
+import { liveFilterCount, newSubId, snapshotOf } from './state.js';
+import { effectiveLimits, historicLimit } from './filters.js';
+import { isRateLimited } from './health.js';
+import { decidePage, firstPage } from './pagination.js';
+import { unionNeeds } from './diff.js';
+
+export function addBatch(s: SyncState, r: RelayRuntime, purpose: Batch['purpose'], items: RelayNeeds, filters: NostrFilter[], now: number): Batch {
+  const method = s.cfg.negentropy && (r.negentropyOffUntil === undefined || now >= r.negentropyOffUntil) ? 'negentropy' : 'req';
+  const queue: HistoricPart[] = filters.map((f) => ({ filter: withoutLimit(f), method }));
+  const b: Batch = { id: s.nextId++, relay: r.url, items, method, outstanding: new Set(), failed: false, purpose, queue };
+  const list = s.pending.get(r.url) ?? [];
+  list.push(b);
+  s.pending.set(r.url, list);
+  return b;
+}
+
+/** Starts queued parts while the relay's budget allows. */
+export function pump(s: SyncState, r: RelayRuntime, now: number, out: SyncCommand[]): void {
+  if (r.connection !== 'connected' || isRateLimited(r.health, now)) return;
+  const lim = effectiveLimits(r.limits);
+  const room = (): boolean =>
+    r.historic.size < s.cfg.historicConcurrency &&
+    r.live.size + r.historic.size < lim.maxSubscriptions &&
+    liveFilterCount(r) + r.historic.size < s.cfg.consolidationThreshold;
+  for (const b of [...(s.pending.get(r.url) ?? [])]) {
+    while (b.queue.length > 0 && room()) startPart(s, r, b, b.queue.shift()!, out);
+    maybeComplete(s, r, b, now, out);
+  }
+}
+
+function startPart(s: SyncState, r: RelayRuntime, b: Batch, part: HistoricPart, out: SyncCommand[]): void {
+  const subId = newSubId(s, 'h');
+  b.outstanding.add(subId);
+  if (part.method === 'negentropy') {
+    r.historic.set(subId, { batchId: b.id, part });
+    out.push({ type: 'negentropy', relay: r.url, subId, batchId: b.id, filter: part.filter });
+    return;
+  }
+  const cursor = firstPage(part.filter, historicLimit(r.limits, s.cfg.ourMaxLimit));
+  r.historic.set(subId, { batchId: b.id, part, cursor });
+  out.push({ type: 'openHistoric', relay: r.url, subId, batchId: b.id, filters: [cursor.filter] });
+}
+
+export function batchOf(s: SyncState, relay: string, id: number): Batch | undefined {
+  return s.pending.get(relay)?.find((b) => b.id === id);
+}
+
+/** EOSE of a REQ part: next page or part done. */
+export function onPage(s: SyncState, r: RelayRuntime, subId: string, events: readonly PageEvent[], now: number, out: SyncCommand[]): void {
+  const sub = r.historic.get(subId);
+  const b = sub && batchOf(s, r.url, sub.batchId);
+  if (sub === undefined || sub.cursor === undefined || b === undefined) return;
+  const d = decidePage(sub.cursor, events, r.limits, s.cfg.maxPages);
+  r.historic.delete(subId);
+  b.outstanding.delete(subId);
+  if (d.type === 'next') {
+    const next = newSubId(s, 'h');
+    b.outstanding.add(next);
+    r.historic.set(next, { batchId: b.id, part: sub.part, cursor: d.cursor });
+    out.push({ type: 'openHistoric', relay: r.url, subId: next, batchId: b.id, filters: [d.cursor.filter] });
+    return;
+  }
+  if (d.truncated) b.failed = true;
+  pump(s, r, now, out);
+}
+
+/** A part ended without pages: negentropy done, or failed (CLOSED) and not retried. */
+export function finishPart(s: SyncState, r: RelayRuntime, subId: string, failed: boolean, now: number, out: SyncCommand[]): void {
+  const sub = r.historic.get(subId);
+  if (sub === undefined) return;
+  r.historic.delete(subId);
+  const b = batchOf(s, r.url, sub.batchId);
+  if (b === undefined) return;
+  b.outstanding.delete(subId);
+  if (failed) b.failed = true;
+  pump(s, r, now, out);
+}
+
+/** Put a part back at the front of its batch (NIP-77 fallback to REQ, or rate-limited CLOSED). */
+export function requeuePart(s: SyncState, r: RelayRuntime, subId: string, method: HistoricPart['method']): void {
+  const sub = r.historic.get(subId);
+  if (sub === undefined) return;
+  r.historic.delete(subId);
+  const b = batchOf(s, r.url, sub.batchId);
+  if (b === undefined) return;
+  b.outstanding.delete(subId);
+  b.queue.unshift({ filter: sub.part.filter, method });
+  if (method === 'req') for (const p of b.queue) p.method = 'req';
+}
+
+function maybeComplete(s: SyncState, r: RelayRuntime, b: Batch, now: number, out: SyncCommand[]): void {
+  if (b.queue.length > 0 || b.outstanding.size > 0) return;
+  const list = (s.pending.get(r.url) ?? []).filter((x) => x.id !== b.id);
+  if (list.length === 0) s.pending.delete(r.url);
+  else s.pending.set(r.url, list);
+  if (b.purpose === 'items') {
+    const u = unionNeeds(r, b.items);
+    r.repos = u.repos;
+    r.stateOnly = u.stateOnly;
+    r.rootEvents = u.rootEvents;
+  }
+  if (b.purpose === 'layer1' && !b.failed) r.l1Confirmed = true;
+  if (list.length === 0) r.firstSyncDone = true;
+  const cursor = currentCursor(s, r, now);
+  if (cursor !== undefined) out.push({ type: 'persist', relay: r.url, snapshot: snapshotOf(r, cursor) });
+}
+
+/** Live subs cover confirmed items up to now, unless a catch-up is still running. */
+export function currentCursor(s: SyncState, r: RelayRuntime, now: number): number | undefined {
+  return r.connection === 'connected' && !catchUpPending(s, r) ? now : r.cursor;
+}
+
+export function catchUpPending(s: SyncState, r: RelayRuntime): boolean {
+  return (s.pending.get(r.url) ?? []).some((b) => b.purpose === 'catchUp' || (b.purpose === 'layer1' && r.l1Confirmed));
+}
+
+function withoutLimit(f: NostrFilter): NostrFilter {
+  const { limit: _limit, ...rest } = f;
+  return rest;
+}

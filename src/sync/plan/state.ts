@@ -1,0 +1,126 @@
+// The reducer's state and inputs (SYNC.md "Data model"): RepoSyncIndex, per-relay runtime (confirmed
+// items, connection, health, limits, open subs) and pending batches. One runner owns it; `step` is
+// the only writer. Inputs are what the runner observed; commands (types.ts) are what it must do.
+import type { NostrEvent, NostrFilter } from '../../nostr/types.js';
+import type { PendingBatch, RelayConfirmed, RelayLimits, RelaySnapshot, RepoKey } from './types.js';
+import type { HealthConfig, RelayHealth } from './health.js';
+import type { ReconnectConfig } from './reconnect.js';
+import type { PageCursor, PageEvent } from './pagination.js';
+import type { RepoIndexState } from './repo-index.js';
+import { emptyRepoIndex } from './repo-index.js';
+import { initialHealth } from './health.js';
+
+export interface SyncConfig {
+  health: HealthConfig;
+  reconnect: ReconnectConfig;
+  consolidationThreshold: number;
+  dailyMinMs: number;
+  dailyMaxMs: number;
+  /** our --max-limit: the historic limit when the remote publishes none */
+  ourMaxLimit: number;
+  negentropy: boolean;
+  /** after a NIP-77 failure, use REQ on that relay for this long */
+  negentropyRetryMs: number;
+  /** historic subscriptions running at once per relay (one filter each) */
+  historicConcurrency: number;
+  consolidationOverlapSec: number;
+  maxPages: number;
+  ownUrls: string[];
+  bootstrapRelays: string[];
+}
+
+export interface HistoricPart {
+  filter: NostrFilter;
+  method: 'negentropy' | 'req';
+}
+
+export interface Batch extends PendingBatch {
+  purpose: 'layer1' | 'items' | 'catchUp';
+  /** parts not started yet (started when the relay's budget allows) */
+  queue: HistoricPart[];
+}
+
+export interface RunningSub {
+  batchId: number;
+  part: HistoricPart;
+  /** REQ pagination state (undefined for negentropy) */
+  cursor?: PageCursor;
+}
+
+export interface RelayRuntime extends RelayConfirmed {
+  url: string;
+  health: RelayHealth;
+  limits: RelayLimits;
+  /** NIP-77 known unusable until this time */
+  negentropyOffUntil?: number;
+  /** live sub id → filter count */
+  live: Map<string, number>;
+  historic: Map<string, RunningSub>;
+  /** fresh sync finished (all its batches confirmed) */
+  firstSyncDone: boolean;
+  /** a live sub was CLOSED by the remote: rebuild live subs when allowed */
+  rebuildLive: boolean;
+  nextDailyAt?: number;
+}
+
+export interface SyncState {
+  cfg: SyncConfig;
+  repos: RepoIndexState;
+  relays: Map<string, RelayRuntime>;
+  pending: Map<string, Batch[]>;
+  nextId: number;
+}
+
+export type SyncInput =
+  /** register bootstrap relays; call once after `restore` (if any) */
+  | { type: 'start' }
+  /** persisted snapshots from the last run */
+  | { type: 'restore'; snapshots: RelaySnapshot[] }
+  /** one self-subscriber batch (accepted 30617 / 1617 / 1618 / 1619 / 1621) */
+  | { type: 'localEvents'; events: NostrEvent[] }
+  /** an announcement held in purgatory: sync its state only */
+  | { type: 'purgatoryAnnouncement'; event: NostrEvent }
+  /** announcement deleted, replaced without our service, or expired from purgatory */
+  | { type: 'repoRemoved'; key: RepoKey }
+  /** NIP-11 of a remote (fetched by the runner before or after connecting) */
+  | { type: 'relayInfo'; relay: string; limits: RelayLimits; negentropy?: boolean }
+  | { type: 'connected'; relay: string }
+  /** attempt failed; rateLimited when the upgrade answered HTTP 429 */
+  | { type: 'connectFailed'; relay: string; rateLimited?: boolean }
+  | { type: 'disconnected'; relay: string }
+  /** EOSE of a historic sub, with every event delivered on it (whatever our policy decided) */
+  | { type: 'historicPage'; relay: string; subId: string; events: PageEvent[] }
+  | { type: 'negentropyDone'; relay: string; subId: string }
+  /** unsupported: NOTICE / CLOSED / NEG-ERR answering NEG-OPEN, or no NEG-MSG in time */
+  | { type: 'negentropyFailed'; relay: string; subId: string; unsupported: boolean }
+  | { type: 'closed'; relay: string; subId: string; message: string }
+  | { type: 'notice'; relay: string; message: string }
+  /** every --sync-health-interval-ms */
+  | { type: 'tick' }
+  | { type: 'shutdown' };
+
+export function initialState(cfg: SyncConfig): SyncState {
+  return { cfg, repos: emptyRepoIndex(), relays: new Map(), pending: new Map(), nextId: 1 };
+}
+
+export function newRelay(url: string, isBootstrap: boolean): RelayRuntime {
+  return {
+    url, isBootstrap, connection: 'disconnected', l1Confirmed: false, firstSyncDone: false, rebuildLive: false,
+    repos: new Set(), stateOnly: new Set(), rootEvents: new Set(),
+    health: initialHealth(), limits: {}, live: new Map(), historic: new Map(),
+  };
+}
+
+export function snapshotOf(r: RelayRuntime, cursor: number): RelaySnapshot {
+  return { url: r.url, cursor, repos: [...r.repos], stateOnly: [...r.stateOnly], rootEvents: [...r.rootEvents], l1Confirmed: r.l1Confirmed };
+}
+
+export function liveFilterCount(r: RelayRuntime): number {
+  let n = 0;
+  for (const c of r.live.values()) n += c;
+  return n;
+}
+
+export function newSubId(s: SyncState, prefix: 'l' | 'h'): string {
+  return `g${prefix}${s.nextId++}`;
+}

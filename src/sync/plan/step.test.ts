@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { step } from './step.js';
+import { initialState, type SyncConfig, type SyncInput, type SyncState } from './state.js';
+import type { SyncCommand } from './types.js';
+import { announcement, PK_A, repoKey, rootEvent, hexId } from './test-helpers.js';
+
+const CFG: SyncConfig = {
+  health: { backoffBaseMs: 5000, backoffMaxMs: 3_600_000, deadAfterMs: 86_400_000, rateLimitCooldownMs: 65_000, stabilityMs: 300_000, jitter: 0 },
+  reconnect: { quickReconnectWindowMs: 900_000, catchUpBufferMs: 60_000 },
+  consolidationThreshold: 70, dailyMinMs: 82_800_000, dailyMaxMs: 90_000_000, ourMaxLimit: 500, negentropy: false,
+  negentropyRetryMs: 3_600_000, historicConcurrency: 4, consolidationOverlapSec: 60, maxPages: 100,
+  ownUrls: ['ws://me.example'], bootstrapRelays: ['wss://boot.example/'],
+};
+const A = 'wss://a.example';
+const R1 = repoKey(PK_A, 'r1');
+
+function run(s: SyncState, input: SyncInput, now: number): SyncCommand[] {
+  return step(s, input, now, () => 0).commands;
+}
+/** answers every open historic sub with an empty page until none is left */
+function drain(s: SyncState, cmds: SyncCommand[], now: number): SyncCommand[] {
+  const all: SyncCommand[] = [];
+  let queue = cmds;
+  while (queue.length > 0) {
+    const next: SyncCommand[] = [];
+    for (const c of queue) {
+      all.push(c);
+      if (c.type === 'openHistoric') next.push(...run(s, { type: 'historicPage', relay: c.relay, subId: c.subId, events: [] }, now));
+    }
+    queue = next;
+  }
+  return all;
+}
+const types = (cmds: SyncCommand[]): string[] => cmds.map((c) => c.type);
+
+test('start connects to the bootstrap relay; connecting sends Layer 1 live and historic', () => {
+  const s = initialState(CFG);
+  assert.deepEqual(run(s, { type: 'start' }, 0), [{ type: 'connect', relay: 'wss://boot.example' }]);
+  const cmds = run(s, { type: 'connected', relay: 'wss://boot.example' }, 10);
+  assert.deepEqual(types(cmds), ['openLive', 'openHistoric']);
+  assert.deepEqual(cmds[0]!.type === 'openLive' && cmds[0]!.filters, [{ kinds: [30617], limit: 0 }]);
+  assert.deepEqual(cmds[1]!.type === 'openHistoric' && cmds[1]!.filters, [{ kinds: [30617], limit: 500 }]);
+});
+
+test('a discovered repo relay is connected, synced, confirmed, and steady state sends nothing', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  const ev = [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])];
+  assert.deepEqual(run(s, { type: 'localEvents', events: ev }, 0), [{ type: 'connect', relay: A }]);
+  const cmds = drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
+  const live = cmds.filter((c) => c.type === 'openLive').flatMap((c) => (c.type === 'openLive' ? c.filters : []));
+  assert.equal(live.length, 1 + 7);
+  assert.ok(live.every((f) => f.limit === 0));
+  const r = s.relays.get(A)!;
+  assert.deepEqual([...r.repos], [R1]);
+  assert.deepEqual([...r.rootEvents], [hexId(5)]);
+  assert.equal(s.pending.size, 0);
+  assert.ok(cmds.some((c) => c.type === 'persist'));
+  // the same events again, and ticks: no REQ
+  assert.deepEqual(run(s, { type: 'localEvents', events: ev }, 2000), []);
+  assert.deepEqual(run(s, { type: 'tick' }, 3000), []);
+});
+
+test('items pending are never sent twice while their batch runs', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
+  run(s, { type: 'connected', relay: A }, 1); // historic subs left unanswered
+  assert.deepEqual(run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 2), []);
+  const again = run(s, { type: 'localEvents', events: [rootEvent(9, 1617, [R1])] }, 3);
+  const hist = again.filter((c) => c.type === 'openHistoric').flatMap((c) => (c.type === 'openHistoric' ? c.filters : []));
+  assert.ok(hist.every((f) => f['#e'] || f['#E'] || f['#q']), 'only the new root event is fetched');
+});
+
+test('a quick reconnect catches up layers 1, 2 and 3 with since', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])] }, 0);
+  drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
+  run(s, { type: 'disconnected', relay: A }, 100_000);
+  assert.deepEqual(run(s, { type: 'tick' }, 100_001), []); // backoff
+  assert.deepEqual(run(s, { type: 'tick' }, 105_000), [{ type: 'connect', relay: A }]);
+  const cmds = run(s, { type: 'connected', relay: A }, 106_000);
+  const since = (100_000 - 60_000) / 1000;
+  const hist = cmds.filter((c) => c.type === 'openHistoric').flatMap((c) => (c.type === 'openHistoric' ? c.filters : []));
+  const queued = s.pending.get(A)!.flatMap((b) => b.queue.map((p) => p.filter));
+  const all = [...hist, ...queued];
+  assert.ok(all.some((f) => f.kinds?.[0] === 30617 && f.since === since), 'layer 1');
+  assert.ok(all.some((f) => f['#a'] && f.since === since), 'layer 2');
+  assert.ok(all.some((f) => f['#e'] && f.since === since), 'layer 3');
+  assert.ok(hist.length <= CFG.historicConcurrency);
+});
+
+test('live filters per relay stay within the threshold however many repos arrive', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'localEvents', events: [announcement(PK_A, 'r0', { relays: [A] })] }, 0);
+  let cmds = run(s, { type: 'connected', relay: A }, 1);
+  const open = new Map<string, number>();
+  const apply = (cs: SyncCommand[]): void => {
+    for (const c of cs) {
+      if (c.type === 'openLive') open.set(c.subId, c.filters.length);
+      if (c.type === 'closeSub') open.delete(c.subId);
+      if (c.type === 'openHistoric') open.set(c.subId, 1);
+    }
+  };
+  apply(cmds);
+  for (let i = 1; i < 300; i++) {
+    cmds = run(s, { type: 'localEvents', events: [announcement(PK_A, `r${i}`, { relays: [A], at: 2000 + i }), rootEvent(10_000 + i, 1621, [repoKey(PK_A, `r${i}`)])] }, 10 + i);
+    apply(cmds);
+    for (const c of cmds) if (c.type === 'openHistoric') apply(run(s, { type: 'historicPage', relay: A, subId: c.subId, events: [] }, 10 + i)), open.delete(c.subId);
+    const total = [...open.values()].reduce((a, b) => a + b, 0);
+    assert.ok(total <= CFG.consolidationThreshold, `round ${i}: ${total} filters open`);
+    assert.ok(open.size <= 20, `round ${i}: ${open.size} subs`);
+  }
+});
+
+test('a rate-limited relay gets nothing new until the cooldown ends; the work is kept', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
+  drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
+  run(s, { type: 'notice', relay: A, message: 'slow down!' }, 10);
+  assert.deepEqual(run(s, { type: 'localEvents', events: [rootEvent(3, 1621, [R1])] }, 20), []);
+  const later = run(s, { type: 'tick' }, 10 + 65_000);
+  assert.ok(later.some((c) => c.type === 'openLive' && c.filters.some((f) => f['#e'])));
+});
+
+test('a removed repo leaves confirmed state and an unlisted relay is closed', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
+  drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
+  run(s, { type: 'repoRemoved', key: R1 }, 2);
+  assert.equal(s.relays.get(A)!.repos.size, 0);
+  const cmds = run(s, { type: 'tick' }, 3);
+  assert.ok(cmds.some((c) => c.type === 'disconnect' && c.relay === A));
+  run(s, { type: 'disconnected', relay: A }, 4);
+  run(s, { type: 'tick' }, 5);
+  assert.equal(s.relays.has(A), false);
+});
+
+test('negentropy failure falls back to REQ for the same filter', () => {
+  const s = initialState({ ...CFG, negentropy: true });
+  run(s, { type: 'start' }, 0);
+  const cmds = run(s, { type: 'connected', relay: 'wss://boot.example' }, 1);
+  const neg = cmds.find((c) => c.type === 'negentropy');
+  assert.ok(neg && neg.type === 'negentropy');
+  const fb = run(s, { type: 'negentropyFailed', relay: 'wss://boot.example', subId: neg.subId, unsupported: true }, 2);
+  assert.deepEqual(types(fb), ['openHistoric']);
+  assert.deepEqual(fb[0]!.type === 'openHistoric' && fb[0]!.filters, [{ kinds: [30617], limit: 500 }]);
+});

@@ -1,0 +1,293 @@
+// The sync reducer: step(state, input, now, random) → commands (SYNC.md, whole page). The runner's
+// single entry point: it feeds every observation in, executes the commands, and never decides.
+// Mutates `state` in place (one owner, no copies of big indexes) and returns it for convenience.
+import type { RelayNeeds, SyncCommand } from './types.js';
+import { assertNever, emptyNeeds } from './types.js';
+import type { RelayRuntime, SyncInput, SyncState } from './state.js';
+import { liveFilterCount, newRelay, newSubId, snapshotOf } from './state.js';
+import { applyAnnouncement, applyLocalEvents, removeRepo } from './repo-index.js';
+import { deriveRelayTargets } from './targets.js';
+import { computeActions, subtractNeeds, unionNeeds } from './diff.js';
+import { asLive, effectiveLimits, historicLimit, itemFilters, packFilters } from './filters.js';
+import { canAttempt, isRateLimitMessage, isRateLimited, nextHealth, type HealthOutcome } from './health.js';
+import { connectFilters, cursorAfterDisconnect, decideConnect } from './reconnect.js';
+import { liveFilterCapacity, needsConsolidation, planConsolidation } from './consolidation.js';
+import { isDailyDue, nextDailyAt } from './daily.js';
+import { checkRelays } from './disconnect-check.js';
+import { normalizeRelayUrl } from './relay-url.js';
+import { addBatch, catchUpPending, currentCursor, finishPart, onPage, pump, requeuePart } from './historic.js';
+
+export interface StepResult {
+  state: SyncState;
+  commands: SyncCommand[];
+}
+
+export function step(s: SyncState, input: SyncInput, now: number, random: () => number): StepResult {
+  const out: SyncCommand[] = [];
+  const relay = (url: string): RelayRuntime | undefined => s.relays.get(url);
+  switch (input.type) {
+    case 'start':
+      for (const u of bootstrapUrls(s)) ensureRelay(s, u, true);
+      reconcile(s, now, out);
+      break;
+    case 'restore':
+      for (const snap of input.snapshots) {
+        const r = ensureRelay(s, snap.url, bootstrapUrls(s).includes(snap.url));
+        Object.assign(r, { repos: new Set(snap.repos), stateOnly: new Set(snap.stateOnly), rootEvents: new Set(snap.rootEvents) });
+        Object.assign(r, { l1Confirmed: snap.l1Confirmed, cursor: snap.cursor, disconnectedAt: snap.cursor });
+      }
+      break;
+    case 'localEvents':
+      applyLocalEvents(s.repos, input.events, s.cfg.ownUrls);
+      reconcile(s, now, out);
+      break;
+    case 'purgatoryAnnouncement':
+      applyAnnouncement(s.repos, input.event, s.cfg.ownUrls, 'stateOnly');
+      reconcile(s, now, out);
+      break;
+    case 'repoRemoved':
+      removeRepo(s.repos, input.key);
+      reconcile(s, now, out);
+      break;
+    case 'relayInfo': {
+      const r = relay(input.relay);
+      if (r === undefined) break;
+      r.limits = input.limits;
+      if (input.negentropy === false) r.negentropyOffUntil = now + s.cfg.negentropyRetryMs;
+      break;
+    }
+    case 'connected': {
+      const r = relay(input.relay);
+      if (r !== undefined) onConnected(s, r, now, random, out);
+      break;
+    }
+    case 'connectFailed': {
+      const r = relay(input.relay);
+      if (r === undefined) break;
+      r.connection = 'disconnected';
+      health(s, r, { type: 'failed' }, now, random);
+      if (input.rateLimited === true) health(s, r, { type: 'rateLimited' }, now, random);
+      break;
+    }
+    case 'disconnected': {
+      const r = relay(input.relay);
+      if (r !== undefined) onDisconnected(s, r, now, random, out);
+      break;
+    }
+    case 'historicPage': {
+      const r = relay(input.relay);
+      if (r !== undefined) onPage(s, r, input.subId, input.events, now, out);
+      break;
+    }
+    case 'negentropyDone': {
+      const r = relay(input.relay);
+      if (r !== undefined) finishPart(s, r, input.subId, false, now, out);
+      break;
+    }
+    case 'negentropyFailed': {
+      const r = relay(input.relay);
+      if (r === undefined) break;
+      if (input.unsupported) r.negentropyOffUntil = now + s.cfg.negentropyRetryMs;
+      requeuePart(s, r, input.subId, 'req');
+      pump(s, r, now, out);
+      break;
+    }
+    case 'closed': {
+      const r = relay(input.relay);
+      if (r !== undefined) onClosed(s, r, input.subId, input.message, now, random, out);
+      break;
+    }
+    case 'notice': {
+      const r = relay(input.relay);
+      if (r !== undefined && isRateLimitMessage(input.message)) health(s, r, { type: 'rateLimited' }, now, random);
+      break;
+    }
+    case 'tick':
+      onTick(s, now, random, out);
+      break;
+    case 'shutdown':
+      for (const r of s.relays.values()) {
+        if (r.connection !== 'connected') continue;
+        closeAllSubs(r, out);
+        const cursor = currentCursor(s, r, now);
+        if (cursor !== undefined) out.push({ type: 'persist', relay: r.url, snapshot: snapshotOf(r, cursor) });
+        r.connection = 'closing';
+        out.push({ type: 'disconnect', relay: r.url });
+      }
+      break;
+    default:
+      assertNever(input);
+  }
+  return { state: s, commands: out };
+}
+
+function bootstrapUrls(s: SyncState): string[] {
+  return s.cfg.bootstrapRelays.map(normalizeRelayUrl).filter((u): u is string => u !== undefined);
+}
+
+function ensureRelay(s: SyncState, url: string, isBootstrap: boolean): RelayRuntime {
+  let r = s.relays.get(url);
+  if (r === undefined) s.relays.set(url, (r = newRelay(url, isBootstrap)));
+  if (isBootstrap) r.isBootstrap = true;
+  return r;
+}
+
+function health(s: SyncState, r: RelayRuntime, o: HealthOutcome, now: number, random: () => number): void {
+  r.health = nextHealth(r.health, o, now, s.cfg.health, random);
+}
+
+function tryConnect(r: RelayRuntime, now: number, out: SyncCommand[]): void {
+  if (r.connection !== 'disconnected' || !canAttempt(r.health, now)) return;
+  r.connection = 'connecting';
+  out.push({ type: 'connect', relay: r.url });
+}
+
+/** targets → diff → live filters + historic batches for connected relays (the single decision point). */
+function reconcile(s: SyncState, now: number, out: SyncCommand[]): void {
+  const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
+  for (const url of targets.keys()) tryConnect(ensureRelay(s, url, false), now, out);
+  const { add, remove } = computeActions(targets, s.pending, s.relays);
+  for (const [url, gone] of remove) setConfirmed(s.relays.get(url)!, subtractNeeds(s.relays.get(url)!, gone));
+  for (const [url, items] of add) {
+    const r = s.relays.get(url)!;
+    // not connected or cooling down: nothing is sent; the same diff yields these items again later
+    if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
+    addItems(s, r, items, now, out);
+  }
+  for (const r of s.relays.values()) pump(s, r, now, out);
+}
+
+function setConfirmed(r: RelayRuntime, n: RelayNeeds): void {
+  r.repos = n.repos;
+  r.stateOnly = n.stateOnly;
+  r.rootEvents = n.rootEvents;
+}
+
+function liveCapacity(s: SyncState, r: RelayRuntime): number {
+  return liveFilterCapacity(r.limits, s.cfg.consolidationThreshold - s.cfg.historicConcurrency, s.cfg.historicConcurrency);
+}
+
+function addItems(s: SyncState, r: RelayRuntime, items: RelayNeeds, now: number, out: SyncCommand[]): void {
+  const filters = itemFilters(items);
+  openLive(s, r, asLive(filters), items, now, out);
+  addBatch(s, r, 'items', items, filters, now);
+}
+
+/** Opens live filters, or rebuilds all live subs when they would not fit. */
+function openLive(s: SyncState, r: RelayRuntime, live: ReturnType<typeof asLive>, adding: RelayNeeds, now: number, out: SyncCommand[]): void {
+  const packs = packFilters(live, r.limits);
+  const subsAfter = r.live.size + packs.length + s.cfg.historicConcurrency;
+  if (needsConsolidation(liveFilterCount(r), live.length, liveCapacity(s, r)) || subsAfter > effectiveLimits(r.limits).maxSubscriptions) {
+    consolidate(s, r, adding, now, out);
+    return;
+  }
+  for (const filters of packs) {
+    const subId = newSubId(s, 'l');
+    r.live.set(subId, filters.length);
+    out.push({ type: 'openLive', relay: r.url, subId, filters });
+  }
+}
+
+function consolidate(s: SyncState, r: RelayRuntime, adding: RelayNeeds, now: number, out: SyncCommand[]): void {
+  let covered: RelayNeeds = r;
+  for (const b of s.pending.get(r.url) ?? []) covered = unionNeeds(covered, b.items);
+  const plan = planConsolidation({
+    live: [...r.live].map(([subId, filterCount]) => ({ subId, filterCount })),
+    confirmed: covered, adding, limits: r.limits, capacity: liveCapacity(s, r), otherSubs: r.historic.size,
+    nowSec: Math.floor(now / 1000), overlapSec: s.cfg.consolidationOverlapSec, newSubId: () => newSubId(s, 'l'),
+  });
+  const opens: SyncCommand[] = plan.open.map((o) => ({ type: 'openLive', relay: r.url, subId: o.subId, filters: o.filters }));
+  const closes: SyncCommand[] = plan.close.map((subId) => ({ type: 'closeSub', relay: r.url, subId }));
+  out.push(...(plan.order === 'openFirst' ? [...opens, ...closes] : [...closes, ...opens]));
+  r.live = new Map(plan.open.map((o) => [o.subId, o.filters.length]));
+  r.rebuildLive = false;
+}
+
+function onConnected(s: SyncState, r: RelayRuntime, now: number, random: () => number, out: SyncCommand[]): void {
+  health(s, r, { type: 'connected' }, now, random);
+  r.connection = 'connected';
+  r.lastConnectedAt = now;
+  r.nextDailyAt ??= nextDailyAt(now, s.cfg.dailyMinMs, s.cfg.dailyMaxMs, random);
+  const plan = decideConnect(r, now, s.cfg.reconnect);
+  if (plan.type === 'fresh') resetConfirmed(r);
+  startSync(s, r, plan, now, out);
+}
+
+function startSync(s: SyncState, r: RelayRuntime, plan: ReturnType<typeof decideConnect>, now: number, out: SyncCommand[]): void {
+  const f = connectFilters(plan, r, r.l1Confirmed, historicLimit(r.limits, s.cfg.ourMaxLimit));
+  openLive(s, r, f.live, emptyNeeds(), now, out);
+  addBatch(s, r, 'layer1', emptyNeeds(), f.layer1, now);
+  if (f.catchUp.length > 0) addBatch(s, r, 'catchUp', emptyNeeds(), f.catchUp, now);
+  reconcile(s, now, out);
+}
+
+function resetConfirmed(r: RelayRuntime): void {
+  setConfirmed(r, emptyNeeds());
+  r.l1Confirmed = false;
+  r.firstSyncDone = false;
+  r.cursor = undefined;
+}
+
+function onDisconnected(s: SyncState, r: RelayRuntime, now: number, random: () => number, out: SyncCommand[]): void {
+  const intentional = r.connection === 'closing';
+  const everConfirmed = r.l1Confirmed || r.repos.size > 0 || r.rootEvents.size > 0;
+  r.cursor = cursorAfterDisconnect(r.cursor, now, catchUpPending(s, r), everConfirmed);
+  r.disconnectedAt = now;
+  r.connection = 'disconnected';
+  r.live.clear();
+  r.historic.clear();
+  s.pending.delete(r.url); // their items return to the diff
+  health(s, r, intentional ? { type: 'closed' } : { type: 'disconnected' }, now, random);
+  if (r.cursor !== undefined) out.push({ type: 'persist', relay: r.url, snapshot: snapshotOf(r, r.cursor) });
+}
+
+function onClosed(s: SyncState, r: RelayRuntime, subId: string, message: string, now: number, random: () => number, out: SyncCommand[]): void {
+  const limited = isRateLimitMessage(message);
+  if (limited) health(s, r, { type: 'rateLimited' }, now, random);
+  if (r.live.delete(subId)) {
+    r.rebuildLive = true;
+    return;
+  }
+  const sub = r.historic.get(subId);
+  if (sub === undefined) return;
+  // rate-limited work is queued again, never dropped; other refusals end the part as failed
+  if (limited) requeuePart(s, r, subId, sub.part.method);
+  else finishPart(s, r, subId, true, now, out);
+}
+
+function closeAllSubs(r: RelayRuntime, out: SyncCommand[]): void {
+  for (const subId of [...r.live.keys(), ...r.historic.keys()]) out.push({ type: 'closeSub', relay: r.url, subId });
+  r.live.clear();
+  r.historic.clear();
+}
+
+function onTick(s: SyncState, now: number, random: () => number, out: SyncCommand[]): void {
+  for (const r of s.relays.values()) {
+    if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
+    if (isDailyDue(r.nextDailyAt, now)) {
+      // daily reconciliation: a fresh sync on the open connection
+      closeAllSubs(r, out);
+      s.pending.delete(r.url);
+      resetConfirmed(r);
+      r.nextDailyAt = nextDailyAt(now, s.cfg.dailyMinMs, s.cfg.dailyMaxMs, random);
+      startSync(s, r, { type: 'fresh', reason: 'windowExpired' }, now, out);
+    } else if (r.rebuildLive) consolidate(s, r, emptyNeeds(), now, out);
+  }
+  const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
+  const check = checkRelays(
+    [...s.relays.values()].map((r) => ({
+      url: r.url, connection: r.connection, isBootstrap: r.isBootstrap, targeted: targets.has(r.url),
+      pendingBatches: s.pending.get(r.url)?.length ?? 0, inFirstSync: !r.firstSyncDone, health: r.health,
+    })),
+    now,
+  );
+  for (const url of check.close) {
+    const r = s.relays.get(url)!;
+    closeAllSubs(r, out);
+    r.connection = 'closing';
+    out.push({ type: 'disconnect', relay: url });
+  }
+  for (const url of check.retry) tryConnect(s.relays.get(url)!, now, out);
+  for (const url of check.forget) s.relays.delete(url);
+  reconcile(s, now, out);
+}
