@@ -176,3 +176,19 @@ test('3.8 concurrent pushes to one repo are serialised: refs end consistent', as
   for (const r of results) if (r.code !== 0) assert.match(r.stderr, /changed on the server/);
   assert.deepEqual(await lsRemote(url), { HEAD: c, 'refs/heads/main': c });
 });
+
+test('3.10 once the PR event is known, a provisional ref to another commit is deleted or moved to the c tip', async () => {
+  await using kit = await startGitKit();
+  const o = newKey();
+  const url = await kit.announce(o, 'align-pr');
+  const w = await workRepo();
+  const base = await commit(w, 'base');
+  const tip = await commit(w, 'tip');
+  const absent = 'e'.repeat(40);
+  const p1 = 'c'.repeat(64);
+  const p2 = 'd'.repeat(64);
+  await mustGit(['-C', w, 'push', url, `${tip}:refs/nostr/${p1}`, `${tip}:refs/nostr/${p2}`]);
+  assert.equal(await kit.svc.alignPrRef(o.pk, 'align-pr', p1, base), true);
+  assert.equal(await kit.svc.alignPrRef(o.pk, 'align-pr', p2, absent), false);
+  assert.deepEqual(await lsRemote(url), { [`refs/nostr/${p1}`]: base });
+});

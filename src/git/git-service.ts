@@ -15,7 +15,7 @@ import { renderNotFoundPage, renderRepoPage, type RepoPageData } from './pages.j
 import { alignPrRef, recordPrRefs, sweepStalePrRefs } from './pr-refs.js';
 import { KeyedMutex } from './repo-lock.js';
 import { parseGitPath, repoDir, reposRoot } from './repo-paths.js';
-import { ZERO_OID, isHeadOrTag, parseState, prTip, type AuthorisedState } from './state-refs.js';
+import { ZERO_OID, headAfter, isHeadOrTag, parseState, prTip, type AuthorisedState } from './state-refs.js';
 
 export interface GitDeps {
   dataDir: string;
@@ -159,7 +159,7 @@ export class GitService {
       const refs = await cli.listRefs(dir);
       const heads = new Map([...refs].filter(([r]) => isHeadOrTag(r)));
       const stateApplied = p.state !== undefined && sameRefs(heads, p.state.refs);
-      if (stateApplied && p.state?.head) await cli.setHead(dir, p.state.head);
+      if (stateApplied && p.state) await this.#followHead(dir, p.state);
       const prRefs = p.prRefs.filter((r) => refs.get(`refs/nostr/${r.eventId}`) === r.oid);
       if (prRefs.length > 0) recordPrRefs(dir, prRefs.map((r) => r.eventId), this.#deps.now?.() ?? Date.now());
       p.release();
@@ -221,7 +221,12 @@ export class GitService {
     for (const ref of current.keys()) if (isHeadOrTag(ref) && !st.refs.has(ref)) writes.push({ ref, new: ZERO_OID });
     for (const [ref, oid] of st.refs) if (current.get(ref) !== oid) writes.push({ ref, new: oid });
     await cli.updateRefs(dir, writes);
-    if (st.head) await cli.setHead(dir, st.head);
+    await this.#followHead(dir, st);
+  }
+
+  async #followHead(dir: string, st: AuthorisedState): Promise<void> {
+    const head = headAfter(st, await cli.getHead(dir));
+    if (head !== undefined) await cli.setHead(dir, head);
   }
 
   /** Deletes `refs/nostr/<id>` refs whose event is still unknown `expiryMs` after they were first seen. */

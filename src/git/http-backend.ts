@@ -96,6 +96,8 @@ async function streamChild(g: StreamingGit, res: ServerResponse, contentType: st
   const code = await g.exited;
   await drained;
   if (code !== 0) log.debug({ code, stderr: stderr.trim().slice(0, 500) }, 'git child failed');
+  // an empty answer is valid (the client's "0000" probe before a large push)
+  else writeGitHead(res, contentType);
   return code;
 }
 
@@ -160,16 +162,18 @@ async function uploadPack(req: IncomingMessage, res: ServerResponse, dir: string
 }
 
 async function receivePack(req: IncomingMessage, res: ServerResponse, dir: string, opts: GitHttpOptions & { receive: ReceiveHooks }, children: StreamingGit[]): Promise<void> {
-  let bodyError: Error | undefined;
-  const body = requestBody(req, opts.maxBodyBytes, (e) => { bodyError = e; children.forEach((c) => c.kill()); });
+  let failure: Error | undefined;
+  // set from a stream callback, so read it through a function (no stale narrowing)
+  const bodyError = (): Error | undefined => failure;
+  const body = requestBody(req, opts.maxBodyBytes, (e) => { failure = e; children.forEach((c) => c.kill()); });
   const cmds = await readPushCommands(body);
   const session = await opts.receive.begin(cmds.updates);
   try {
     // the wait for the repo lock may outlive the request (timeout, client gone)
-    if (res.destroyed || bodyError) throw bodyError ?? new Error('client went away');
+    if (res.destroyed || bodyError()) throw bodyError() ?? new Error('client went away');
     if (!session.decision.ok) {
       await drain(body);
-      if (bodyError) throw bodyError;
+      if (bodyError()) throw bodyError();
       if (!wantsReportStatus(cmds.capabilities)) return sendText(res, 403, session.decision.reason);
       writeGitHead(res, 'application/x-git-receive-pack-result');
       res.end(rejectionReport(cmds.updates, cmds.capabilities, session.decision.reason));
@@ -181,8 +185,8 @@ async function receivePack(req: IncomingMessage, res: ServerResponse, dir: strin
     g.child.stdin.write(cmds.rest);
     body.pipe(g.child.stdin);
     const code = await streamChild(g, res, 'application/x-git-receive-pack-result', opts.log);
-    await session.finish(bodyError ? null : code);
-    if (!res.headersSent) return sendText(res, bodyError instanceof BodyTooLarge ? 413 : 500, 'git receive-pack failed');
+    await session.finish(bodyError() ? null : code);
+    if (!res.headersSent) return sendText(res, bodyError() instanceof BodyTooLarge ? 413 : 500, 'git receive-pack failed');
     endResponse(res);
   } finally {
     session.release();

@@ -57,3 +57,11 @@ export function prTip(ev: NostrEvent): string | undefined {
   const c = ev.tags.find((t) => t[0] === 'c')?.[1];
   return c !== undefined && isOid(c) ? c : undefined;
 }
+
+/** HEAD to set once `st` is applied: its HEAD; else keep one that still resolves; else main, master, first head. */
+export function headAfter(st: AuthorisedState, currentHead: string | undefined): string | undefined {
+  if (st.head) return st.head === currentHead ? undefined : st.head;
+  if (currentHead !== undefined && st.refs.has(currentHead)) return undefined;
+  const heads = [...st.refs.keys()].filter((r) => r.startsWith('refs/heads/')).sort();
+  return ['refs/heads/main', 'refs/heads/master'].find((r) => st.refs.has(r)) ?? heads[0];
+}

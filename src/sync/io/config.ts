@@ -1,0 +1,30 @@
+// SyncConfig (plan/state.ts) from the server Config (INTERFACE.md options, SYNC.md): the sync-* options
+// plus the fixed extras the plan expects; own relay URLs come from --domain and the bind address.
+import type { Config } from '../../config/load.js';
+import type { SyncConfig } from '../plan/state.js';
+import { ownRelayUrls } from '../plan/relay-url.js';
+
+export function syncConfigFrom(c: Config): SyncConfig {
+  return {
+    health: {
+      backoffBaseMs: c.syncBackoffBaseMs,
+      backoffMaxMs: c.syncBackoffMaxMs,
+      deadAfterMs: c.syncDeadAfterMs,
+      rateLimitCooldownMs: c.syncRateLimitCooldownMs,
+      stabilityMs: 300_000,
+      jitter: 0.2,
+    },
+    reconnect: { quickReconnectWindowMs: c.syncQuickReconnectWindowMs, catchUpBufferMs: 60_000 },
+    consolidationThreshold: c.syncConsolidationThreshold,
+    dailyMinMs: c.syncDailyMinMs,
+    dailyMaxMs: c.syncDailyMaxMs,
+    ourMaxLimit: c.maxLimit,
+    negentropy: c.syncNegentropy,
+    negentropyRetryMs: 3_600_000,
+    historicConcurrency: 4,
+    consolidationOverlapSec: 60,
+    maxPages: 1000,
+    ownUrls: ownRelayUrls({ domain: c.domain, host: c.host, port: c.port }),
+    bootstrapRelays: c.bootstrapRelays,
+  };
+}
