@@ -1,5 +1,6 @@
 // End-to-end push authorisation with the real git CLI (grasp-requirements.md 3.8–3.10).
 import { test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { commit, git, mustGit, newKey, signPr, signState, startGitKit, workRepo } from './test-kit.js';
 
@@ -191,4 +192,19 @@ test('3.10 once the PR event is known, a provisional ref to another commit is de
   assert.equal(await kit.svc.alignPrRef(o.pk, 'align-pr', p1, base), true);
   assert.equal(await kit.svc.alignPrRef(o.pk, 'align-pr', p2, absent), false);
   assert.deepEqual(await lsRemote(url), { [`refs/nostr/${p1}`]: base });
+});
+
+test('3.8 a push larger than the client post buffer (probe request, chunked body) is authorised like any other', async () => {
+  await using kit = await startGitKit();
+  const o = newKey();
+  const url = await kit.announce(o, 'large');
+  const w = await workRepo();
+  const c = await commit(w, randomBytes(300_000).toString('base64'), 'big.txt');
+  const small = ['-c', 'http.postBuffer=65520'];
+  const denied = await git(['-C', w, ...small, 'push', url, 'HEAD:refs/heads/main']);
+  assert.notEqual(denied.code, 0);
+  assert.match(denied.stderr, /no authorised repo state event/);
+  kit.states.push(signState(o, 'large', { 'refs/heads/main': c }));
+  await mustGit(['-C', w, ...small, 'push', url, 'HEAD:refs/heads/main']);
+  assert.equal((await lsRemote(url))['refs/heads/main'], c);
 });

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { nip19 } from 'nostr-tools';
 
-export type GitService = 'info-refs' | 'upload-pack' | 'receive-pack' | 'page';
+export type GitRouteService = 'info-refs' | 'upload-pack' | 'receive-pack' | 'page';
 
 export interface GitRoute {
   npub: string;
   pubkey: string;
   d: string;
-  service: GitService;
+  service: GitRouteService;
 }
 
 export interface GitPathError {
@@ -95,7 +95,7 @@ function isHostileSegment(seg: string): boolean {
   );
 }
 
-const SUBPATHS: Record<string, GitService> = {
+const SUBPATHS: Record<string, GitRouteService> = {
   '': 'page',
   'info/refs': 'info-refs',
   'git-upload-pack': 'upload-pack',

@@ -1,22 +1,12 @@
 // Interop with an independent NIP-77 implementation: rust-nostr (wasm, the Rust `negentropy`
 // crate) syncs both ways against a tiny relay on 127.0.0.1:0 that answers REQ/EVENT/NEG-* over
 // an in-memory array with our responder.
-import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import {
-  ClientBuilder,
-  Duration,
-  Event as RustEvent,
-  Filter,
-  Kind,
-  NostrDatabase,
-  SyncDirection,
-  SyncOptions,
-  loadWasmAsync,
-} from '@rust-nostr/nostr-sdk';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { matchFilters, type Filter as NtFilter } from 'nostr-tools';
 import { signSchnorr, xOnlyPointFromScalar } from 'tiny-secp256k1';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -73,45 +63,103 @@ async function startRelay(events: NostrEvent[], frameSizeLimit: number): Promise
   };
 }
 
+interface ClientReport {
+  before: number;
+  after: number;
+  failed: number;
+  local: string[];
+  remote: string[];
+  sent: string[];
+  received: string[];
+}
+
+// rust-nostr leaves wasm timers pending after shutdown (the process would idle ~60 s), so the
+// client runs in a worker thread that is terminated afterwards. Plain CommonJS: no tsx needed.
+const CLIENT_SCRIPT = `
+const { workerData, parentPort } = require('node:worker_threads');
+require(workerData.fakeIdb);
+const sdk = require(workerData.sdk);
+(async () => {
+  await sdk.loadWasmAsync();
+  const db = await sdk.NostrDatabase.indexeddb(workerData.dbName);
+  for (const json of workerData.events) {
+    const ev = sdk.Event.fromJson(json);
+    await db.save_event(ev);
+    ev.free();
+  }
+  const filter = new sdk.Filter().kind(new sdk.Kind(1));
+  const before = Number(await db.count(filter));
+  const client = new sdk.ClientBuilder().database(db).build();
+  await client.addRelay(workerData.url);
+  await client.connect();
+  await client.waitForConnection(sdk.Duration.fromSecs(5));
+  const opts = new sdk.SyncOptions().direction(sdk.SyncDirection.Both).initialTimeout(sdk.Duration.fromSecs(5));
+  const output = await client.sync(filter, opts);
+  const r = output.report;
+  const hex = (ids) => ids.map((id) => id.toHex());
+  const report = { before, after: Number(await db.count(filter)), failed: output.failed.length,
+    local: hex(r.local), remote: hex(r.remote), sent: hex(r.sent), received: hex(r.received) };
+  await client.shutdown();
+  parentPort.postMessage(report);
+})().catch((err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
+`;
+
+async function runRustClient(url: string, clientEvents: NostrEvent[]): Promise<ClientReport> {
+  const worker = new Worker(CLIENT_SCRIPT, {
+    eval: true,
+    workerData: {
+      url,
+      dbName: `graspd-nip77-${randomBytes(4).toString('hex')}`,
+      events: clientEvents.map((e) => JSON.stringify(e)),
+      sdk: fileURLToPath(import.meta.resolve('@rust-nostr/nostr-sdk')),
+      fakeIdb: fileURLToPath(import.meta.resolve('fake-indexeddb/auto')).replace(/index\.mjs$/, 'index.js'),
+    },
+  });
+  try {
+    const msg = await new Promise<ClientReport | { error: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`rust-nostr worker exited with ${code}`)));
+    });
+    if ('error' in msg) throw new Error(msg.error);
+    return msg;
+  } finally {
+    await worker.terminate();
+  }
+}
+
 test('rust-nostr syncs both directions against our responder', { timeout: 60_000 }, async () => {
-  await loadWasmAsync();
   const common = Array.from({ length: 300 }, (_, i) => makeEvent(i, 'common'));
   const relayOnly = Array.from({ length: 700 }, (_, i) => makeEvent(i, 'relay'));
   const clientOnly = Array.from({ length: 120 }, (_, i) => makeEvent(i, 'client'));
   const relayEvents = [...common, ...relayOnly];
   const relay = await startRelay(relayEvents, 4096);
-
-  const db = await NostrDatabase.indexeddb(`graspd-nip77-${randomBytes(4).toString('hex')}`);
-  for (const e of [...common, ...clientOnly]) {
-    const ev = RustEvent.fromJson(JSON.stringify(e));
-    await db.save_event(ev);
-    ev.free();
-  }
-  const kind = new Kind(1);
-  const filter = new Filter().kind(kind);
-  assert.equal(await db.count(filter), 420n);
-  const client = new ClientBuilder().database(db).build();
   try {
-    await client.addRelay(relay.url);
-    await client.connect();
-    await client.waitForConnection(Duration.fromSecs(5));
-    const opts = new SyncOptions().direction(SyncDirection.Both).initialTimeout(Duration.fromSecs(5));
-    const output = await client.sync(filter, opts);
-    const report = output.report;
-    assert.deepEqual(output.failed.length, 0);
-    const hexes = (ids: Array<{ toHex(): string }>): string[] => ids.map((id) => id.toHex()).sort();
-    assert.deepEqual(hexes(report.remote), relayOnly.map((e) => e.id).sort(), 'ids only the relay had');
-    assert.deepEqual(hexes(report.local), clientOnly.map((e) => e.id).sort(), 'ids only the client had');
+    const report = await runRustClient(relay.url, [...common, ...clientOnly]);
+    const sorted = (ids: string[]): string[] => [...ids].sort();
+    assert.equal(report.before, 420);
+    assert.equal(report.failed, 0);
+    assert.deepEqual(sorted(report.remote), sorted(relayOnly.map((e) => e.id)), 'ids only the relay had');
+    assert.deepEqual(sorted(report.local), sorted(clientOnly.map((e) => e.id)), 'ids only the client had');
     assert.equal(report.received.length, 700);
     assert.equal(report.sent.length, 120);
+    assert.equal(report.after, 1120);
     assert.equal(relayEvents.length, 1120);
-    assert.equal(await db.count(filter), 1120n);
-    report.free();
-    output.free();
   } finally {
-    await client.disconnect();
-    client.free();
-    filter.free();
+    await relay.close();
+  }
+});
+
+test('rust-nostr with an empty database downloads a relay set larger than one frame', { timeout: 60_000 }, async () => {
+  const relayEvents = Array.from({ length: 2500 }, (_, i) => makeEvent(i, 'bulk'));
+  const relay = await startRelay(relayEvents, 4096);
+  try {
+    const report = await runRustClient(relay.url, []);
+    assert.equal(report.before, 0);
+    assert.equal(new Set(report.remote).size, 2500);
+    assert.equal(report.local.length, 0);
+    assert.equal(report.after, 2500);
+  } finally {
     await relay.close();
   }
 });

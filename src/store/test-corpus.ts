@@ -68,11 +68,12 @@ export function typicalFilters(c: Corpus, seed = 2): Array<{ name: string; filte
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const coords = Array.from({ length: 100 }, () => pick(c.repos).coord);
   const repo = pick(c.repos);
+  const commented = c.events.filter((e) => e.kind === 1111).map((e) => e.tags[0]![1]!);
   return [
     { name: '#a x100 coordinates', filters: [{ '#a': coords }] },
     { name: '#a x100 + kinds', filters: [{ '#a': coords, kinds: [1617, 1618, 1621] }] },
     { name: '#e x20 roots', filters: [{ '#e': Array.from({ length: 20 }, () => pick(c.roots)) }] },
-    { name: '#E one root, kind 1111', filters: [{ '#E': [pick(c.roots)], kinds: [1111] }] },
+    { name: '#E one root, kind 1111', filters: [{ '#E': [pick(commented)], kinds: [1111] }] },
     { name: 'kinds 30617 (all announcements, limit 500)', filters: [{ kinds: [30617], limit: 500 }] },
     { name: 'kinds 1617,1621 limit 100', filters: [{ kinds: [1617, 1621], limit: 100 }] },
     { name: 'authors+kinds+#d', filters: [{ authors: [repo.pubkey], kinds: [30617, 30618], '#d': [repo.d] }] },

@@ -1,0 +1,251 @@
+// One WebSocket to one remote relay (SYNC.md "Connection lifecycle"): executes the plan's per-relay
+// commands as NIP-01/NIP-77 frames and turns what the remote says back into plan inputs. Decides nothing:
+// which subs exist, when to page or retry is the plan's. One Remote per connection attempt.
+import WebSocket from 'ws';
+import type { NostrFilter } from '../../nostr/types.js';
+import type { SyncInput } from '../plan/state.js';
+import type { PageEvent } from '../plan/pagination.js';
+import { guardRelayUrl } from './address-guard.js';
+import { fetchRelayInfo } from './nip11-fetch.js';
+import { NegentropySession } from './negentropy.js';
+
+export interface RemoteDeps {
+  feed(input: SyncInput): void;
+  /** admit one remote event; resolves when ingest decided */
+  ingest(event: unknown, relay: string, subId: string): Promise<void>;
+  /** our local set for a NIP-77 filter */
+  localSet(filter: NostrFilter): Promise<Array<{ id: string; created_at: number }>>;
+  onSocketEvent(relay: string, what: 'attempt' | 'refused' | 'failed' | 'rateLimited' | 'connected', reason?: string): void;
+  countBytes(relay: string, n: number): void;
+}
+
+export interface RemoteOptions {
+  connectTimeoutMs: number;
+  allowPrivateAddresses: boolean;
+  negentropyTimeoutMs: number;
+  /** ids per REQ when fetching what negentropy found missing */
+  fetchChunk: () => number;
+}
+
+type Sub =
+  | { type: 'live' }
+  | { type: 'historic'; events: PageEvent[]; work: Promise<void>[] }
+  | { type: 'neg'; session: NegentropySession }
+  | { type: 'fetch'; work: Promise<void>[]; end: () => void };
+
+export class Remote {
+  private ws: WebSocket | undefined;
+  private readonly subs = new Map<string, Sub>();
+  private open = false;
+  private ended = false;
+  private fetchSeq = 0;
+
+  constructor(readonly url: string, private readonly opts: RemoteOptions, private readonly deps: RemoteDeps) {}
+
+  /** NIP-11 first (limits shape the first REQs), then the socket; answers connected / connectFailed. */
+  async connect(): Promise<void> {
+    this.deps.onSocketEvent(this.url, 'attempt');
+    const guard = await guardRelayUrl(this.url, this.opts.allowPrivateAddresses);
+    if (!guard.ok) return this.failConnect(false, guard.reason, 'refused');
+    const info = await fetchRelayInfo(this.url, Math.min(3000, this.opts.connectTimeoutMs));
+    if (this.ended) return;
+    this.deps.feed({ type: 'relayInfo', relay: this.url, limits: info.limits, ...(info.negentropy !== undefined ? { negentropy: info.negentropy } : {}) });
+    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs, lookup: guard.lookup, maxPayload: 16 * 1024 * 1024 });
+    this.ws = ws;
+    let rateLimited = false;
+    ws.on('unexpected-response', (req, res) => {
+      rateLimited = res.statusCode === 429;
+      req.destroy();
+      this.failConnect(rateLimited, `HTTP ${res.statusCode ?? '?'} on upgrade`, rateLimited ? 'rateLimited' : 'failed');
+    });
+    ws.on('open', () => {
+      if (this.ended) return;
+      this.open = true;
+      this.deps.onSocketEvent(this.url, 'connected');
+      this.deps.feed({ type: 'connected', relay: this.url });
+    });
+    ws.on('error', (err) => {
+      if (!this.open) this.failConnect(false, err.message, 'failed');
+    });
+    ws.on('close', () => {
+      if (!this.open) return this.failConnect(false, 'closed during handshake', 'failed');
+      this.end();
+      this.deps.feed({ type: 'disconnected', relay: this.url });
+    });
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) return;
+      this.deps.countBytes(this.url, data.length);
+      this.onFrame(data.toString('utf8'));
+    });
+  }
+
+  private failConnect(rateLimited: boolean, reason: string, what: 'refused' | 'failed' | 'rateLimited'): void {
+    if (this.ended) return;
+    this.end();
+    this.ws?.terminate();
+    this.deps.onSocketEvent(this.url, what, reason);
+    this.deps.feed({ type: 'connectFailed', relay: this.url, ...(rateLimited ? { rateLimited } : {}) });
+  }
+
+  private end(): void {
+    this.ended = true;
+    for (const s of this.subs.values()) if (s.type === 'neg') s.session.cancel();
+    this.subs.clear();
+  }
+
+  /** Closes on purpose; `disconnected` follows from the close event. */
+  disconnect(): void {
+    if (this.ws === undefined || !this.open) {
+      const was = this.ended;
+      this.end();
+      this.ws?.terminate();
+      if (!was) this.deps.feed({ type: 'disconnected', relay: this.url });
+      return;
+    }
+    this.ws.close(1000);
+    const ws = this.ws;
+    setTimeout(() => ws.terminate(), 2000).unref();
+  }
+
+  /** Drops the socket without feeding anything (engine stop / superseded). */
+  abandon(): void {
+    this.end();
+    this.ws?.terminate();
+  }
+
+  send(frame: unknown[]): void {
+    if (!this.open || this.ended || this.ws?.readyState !== WebSocket.OPEN) return;
+    const text = JSON.stringify(frame);
+    this.deps.countBytes(this.url, text.length);
+    this.ws.send(text);
+  }
+
+  openLive(subId: string, filters: NostrFilter[]): void {
+    this.subs.set(subId, { type: 'live' });
+    this.send(['REQ', subId, ...filters]);
+  }
+
+  openHistoric(subId: string, filters: NostrFilter[]): void {
+    this.subs.set(subId, { type: 'historic', events: [], work: [] });
+    this.send(['REQ', subId, ...filters]);
+  }
+
+  negentropy(subId: string, filter: NostrFilter): void {
+    const session = new NegentropySession(subId, filter, {
+      send: (f) => this.send(f),
+      fetch: (ids) => this.fetchIds(subId, ids),
+      done: () => this.finishNeg(subId, { type: 'negentropyDone', relay: this.url, subId }),
+      failed: (unsupported) => this.finishNeg(subId, { type: 'negentropyFailed', relay: this.url, subId, unsupported }),
+    }, this.opts.negentropyTimeoutMs);
+    this.subs.set(subId, { type: 'neg', session });
+    this.deps.localSet(filter).then(
+      (local) => {
+        if (this.subs.get(subId)?.type === 'neg') session.start(local);
+      },
+      () => this.finishNeg(subId, { type: 'negentropyFailed', relay: this.url, subId, unsupported: false }),
+    );
+  }
+
+  negentropyBytes(subId: string): number {
+    const s = this.subs.get(subId);
+    return s?.type === 'neg' ? s.session.bytes : 0;
+  }
+
+  private finishNeg(subId: string, input: SyncInput): void {
+    const s = this.subs.get(subId);
+    if (s?.type !== 'neg' || this.ended) return;
+    this.subs.delete(subId);
+    this.deps.feed(input);
+  }
+
+  private async fetchIds(parent: string, ids: string[]): Promise<void> {
+    const size = Math.max(1, this.opts.fetchChunk());
+    for (let i = 0; i < ids.length && !this.ended; i += size) {
+      const chunk = ids.slice(i, i + size);
+      const subId = `${parent}f${this.fetchSeq++}`;
+      await new Promise<void>((resolve) => {
+        const sub: Sub = { type: 'fetch', work: [], end: () => resolve() };
+        this.subs.set(subId, sub);
+        this.send(['REQ', subId, { ids: chunk, limit: chunk.length }]);
+        if (this.ended) resolve();
+      });
+      const sub = this.subs.get(subId);
+      this.subs.delete(subId);
+      if (sub?.type === 'fetch') await Promise.all(sub.work);
+    }
+  }
+
+  closeSub(subId: string): void {
+    const s = this.subs.get(subId);
+    this.subs.delete(subId);
+    if (s?.type === 'neg') {
+      s.session.cancel();
+      this.send(['NEG-CLOSE', subId]);
+    } else this.send(['CLOSE', subId]);
+  }
+
+  private onFrame(text: string): void {
+    let f: unknown;
+    try {
+      f = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(f) || typeof f[0] !== 'string') return;
+    const subId = typeof f[1] === 'string' ? f[1] : '';
+    const sub = this.subs.get(subId);
+    switch (f[0]) {
+      case 'EVENT':
+        return this.onEvent(subId, sub, f[2]);
+      case 'EOSE':
+        return this.onEose(subId, sub);
+      case 'CLOSED': {
+        const message = typeof f[2] === 'string' ? f[2] : '';
+        if (sub === undefined) return;
+        if (sub.type === 'neg') return sub.session.onError(`CLOSED: ${message}`);
+        if (sub.type === 'fetch') return sub.end();
+        this.subs.delete(subId);
+        this.deps.feed({ type: 'closed', relay: this.url, subId, message });
+        return;
+      }
+      case 'NOTICE': {
+        const message = typeof f[1] === 'string' ? f[1] : '';
+        for (const s of [...this.subs.values()]) if (s.type === 'neg' && s.session.awaitingFirstAnswer) s.session.onError(`NOTICE: ${message}`);
+        this.deps.feed({ type: 'notice', relay: this.url, message });
+        return;
+      }
+      case 'NEG-MSG':
+        if (sub?.type === 'neg') sub.session.onMessage(f[2]);
+        return;
+      case 'NEG-ERR':
+        if (sub?.type === 'neg') sub.session.onError(`NEG-ERR: ${String(f[2])}`);
+        return;
+      default:
+    }
+  }
+
+  private onEvent(subId: string, sub: Sub | undefined, event: unknown): void {
+    if (sub === undefined || sub.type === 'neg') return;
+    const work = this.deps.ingest(event, this.url, subId);
+    if (sub.type === 'historic') {
+      const e = event as { id?: unknown; created_at?: unknown } | null;
+      if (e !== null && typeof e === 'object' && typeof e.id === 'string' && typeof e.created_at === 'number') sub.events.push({ id: e.id, created_at: e.created_at });
+      sub.work.push(work);
+    } else if (sub.type === 'fetch') sub.work.push(work);
+  }
+
+  private onEose(subId: string, sub: Sub | undefined): void {
+    if (sub === undefined) return;
+    if (sub.type === 'fetch') {
+      this.send(['CLOSE', subId]);
+      return sub.end();
+    }
+    if (sub.type !== 'historic') return;
+    this.subs.delete(subId);
+    this.send(['CLOSE', subId]);
+    // feed the page once its events were admitted: later decisions (and negentropy sets) see them
+    void Promise.all(sub.work).then(() => {
+      if (!this.ended) this.deps.feed({ type: 'historicPage', relay: this.url, subId, events: sub.events });
+    });
+  }
+}
