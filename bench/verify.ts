@@ -2,6 +2,7 @@
 // the worker pool on all cores. `measureRawVerifyRate` is also the ingest benchmark's baseline.
 // Standalone: `node --import tsx bench/verify.ts`.
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { signSchnorr, xOnlyPointFromScalar } from 'tiny-secp256k1';
@@ -37,37 +38,59 @@ export function makeSignedEvents(n: number): NostrEvent[] {
   return events;
 }
 
-/** Events per second through `createVerifier({ workers })` (0 = inline), start-up excluded. */
-export async function measureRawVerifyRate(workers: number, events: NostrEvent[]): Promise<number> {
+interface VerifyMeasurement {
+  eventsPerSecond: number;
+  /** main-thread busy time per event (event-loop utilization × wall time / events) */
+  mainThreadUsPerEvent: number;
+}
+
+async function measure(workers: number, events: NostrEvent[]): Promise<VerifyMeasurement> {
   const verifier = await createVerifier({ workers });
   try {
     await Promise.all(events.slice(0, WARMUP).map((e) => verifier.verify(e)));
+    const elu0 = performance.eventLoopUtilization();
     const t0 = performance.now();
     const outcomes = await Promise.all(events.map((e) => verifier.verify(e)));
-    const seconds = (performance.now() - t0) / 1000;
+    const ms = performance.now() - t0;
+    const elu = performance.eventLoopUtilization(elu0);
     if (outcomes.some((o) => !o.ok)) throw new Error('bench events failed verification');
-    return events.length / seconds;
+    return { eventsPerSecond: events.length / (ms / 1000), mainThreadUsPerEvent: (elu.active * 1000) / events.length };
   } finally {
     await verifier.close();
   }
 }
 
+/** Events per second through `createVerifier({ workers })` (0 = inline), start-up excluded. */
+export async function measureRawVerifyRate(workers: number, events: NostrEvent[]): Promise<number> {
+  return (await measure(workers, events)).eventsPerSecond;
+}
+
 export async function run(): Promise<BenchRow[]> {
   const events = makeSignedEvents(EVENTS);
   const cores = availableParallelism();
-  const inline = await measureRawVerifyRate(0, events);
-  const pooled = await measureRawVerifyRate(cores, events);
-  const base = { name: 'inline (main thread)', value: Math.round(inline), unit: 'events/s' };
+  const inline = await measure(0, events);
+  const pooled = await measure(cores, events);
+  const rate = (m: VerifyMeasurement): number => Math.round(m.eventsPerSecond);
+  const main = (m: VerifyMeasurement): number => Number(m.mainThreadUsPerEvent.toFixed(1));
   return [
-    { group: GROUP, name: 'inline (main thread)', value: Math.round(inline), unit: 'events/s' },
+    { group: GROUP, name: 'inline (main thread)', value: rate(inline), unit: 'events/s' },
     {
       group: GROUP,
       name: `worker pool (${cores} workers)`,
-      value: Math.round(pooled),
+      value: rate(pooled),
       unit: 'events/s',
-      baseline: base,
-      ratio: Number((pooled / inline).toFixed(2)),
-      target: `≥ ${(0.8 * cores).toFixed(1)}× inline`,
+      baseline: { name: 'inline (main thread)', value: rate(inline), unit: 'events/s' },
+      ratio: Number((pooled.eventsPerSecond / inline.eventsPerSecond).toFixed(2)),
+      target: `≥ ${(0.8 * cores).toFixed(1)}× inline on an idle machine`,
+    },
+    {
+      group: GROUP,
+      name: 'main-thread time per event, pool',
+      value: main(pooled),
+      unit: 'µs',
+      baseline: { name: 'main-thread time per event, inline', value: main(inline), unit: 'µs' },
+      ratio: Number((pooled.mainThreadUsPerEvent / inline.mainThreadUsPerEvent).toFixed(2)),
+      target: '≤ 0.2× inline',
     },
   ];
 }

@@ -2,6 +2,7 @@
 // fetch runs hardened: only http(s) (GIT_ALLOW_PROTOCOL and protocol.*.allow), no redirects, DNS
 // pinned to the checked addresses, `--` before the URL, fsck of every object, no hooks, no
 // credentials, no submodules; bounded by a timeout and a size cap on the quarantine directory.
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -21,7 +22,36 @@ export const HARDENING: ReadonlyArray<[string, string]> = [
   ['fetch.writeCommitGraph', 'false'],
   ['gc.auto', '0'],
   ['maintenance.auto', 'false'],
+  // backstop for a stalled transfer in git-remote-http itself (the timeout below kills the tree sooner)
+  ['http.lowSpeedLimit', '1'],
+  ['http.lowSpeedTime', '120'],
 ];
+
+/** Pids of all descendants of `pid` (Linux /proc; empty elsewhere). */
+export function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const n of names) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+      // the command name may contain spaces and parentheses: ppid follows the last ')'
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(n), ppid);
+    } catch { /* exited meanwhile */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [c, pp] of parent) if (pp === p && !out.includes(c)) { out.push(c); walk(c); }
+  };
+  walk(pid);
+  return out;
+}
 
 export const REMOTE_ENV: Readonly<Record<string, string>> = { GIT_ALLOW_PROTOCOL: 'http:https' };
 
@@ -41,14 +71,21 @@ export function curlResolve(hostname: string, port: number, addresses: readonly 
   return `${hostname}:${port}:${addresses.map((a) => (isIP(a) === 6 ? `[${a}]` : a)).join(',')}`;
 }
 
-export function remoteFetchArgs(quarantine: string, url: string, refspecs: readonly string[], pin?: string): string[] {
+function hardening(pin?: string): string[] {
   const cfg = [...HARDENING, ...(pin ? [['http.curloptResolve', pin] as [string, string]] : [])];
+  return cfg.flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+export function remoteFetchArgs(quarantine: string, url: string, refspecs: readonly string[], pin?: string): string[] {
   return [
-    '--git-dir', quarantine,
-    ...cfg.flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    '--git-dir', quarantine, ...hardening(pin),
     'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', '--no-auto-gc', '--no-progress',
     '--', url, ...refspecs,
   ];
+}
+
+export function lsRemoteArgs(url: string, pin?: string): string[] {
+  return [...hardening(pin), 'ls-remote', '--heads', '--tags', '--', url];
 }
 
 /** Total size of the files under `dir` (missing files count 0: git renames and deletes while we look). */
@@ -72,16 +109,17 @@ export async function dirBytes(dir: string): Promise<number> {
   return total;
 }
 
-export interface RemoteFetchResult {
+export interface RemoteResult {
   code: number | null;
+  stdout: string;
   stderr: string;
   /** set when we killed git */
   killed?: 'timeout' | 'too_large' | 'aborted';
-  /** size of the quarantine's objects after the fetch */
+  /** size of the watched directory afterwards (0 when none is watched) */
   bytes: number;
 }
 
-export interface RemoteFetchOptions {
+export interface RemoteOptions {
   timeoutMs: number;
   maxBytes: number;
   pin?: string;
@@ -89,21 +127,50 @@ export interface RemoteFetchOptions {
   pollMs?: number;
 }
 
-/** Runs one hardened remote fetch into the quarantine, watching its size and the clock. */
-export async function fetchRemote(quarantine: string, url: string, refspecs: readonly string[], opts: RemoteFetchOptions): Promise<RemoteFetchResult> {
-  const objects = join(quarantine, 'objects');
-  const g = spawnGit(remoteFetchArgs(quarantine, url, refspecs, opts.pin), { env: { ...REMOTE_ENV }, timeoutMs: opts.timeoutMs + 5_000 });
-  let killed: RemoteFetchResult['killed'];
-  const kill = (why: NonNullable<RemoteFetchResult['killed']>): void => {
+const MAX_OUTPUT = 4 * 1024 * 1024;
+
+/** One hardened fetch into the quarantine, watching its object size and the clock. */
+export function fetchRemote(quarantine: string, url: string, refspecs: readonly string[], opts: RemoteOptions): Promise<RemoteResult> {
+  return runRemote(remoteFetchArgs(quarantine, url, refspecs, opts.pin), join(quarantine, 'objects'), opts);
+}
+
+/** The remote's heads and tags (not peeled) → oid. */
+export async function lsRemote(url: string, opts: RemoteOptions): Promise<RemoteResult & { refs: Map<string, string> }> {
+  const r = await runRemote(lsRemoteArgs(url, opts.pin), undefined, opts);
+  const refs = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^([0-9a-f]{40})\t(refs\/(?:heads|tags)\/\S+)$/.exec(line);
+    if (m && !m[2].endsWith('^{}')) refs.set(m[2], m[1]);
+  }
+  return { ...r, refs };
+}
+
+async function runRemote(args: string[], watchDir: string | undefined, opts: RemoteOptions): Promise<RemoteResult> {
+  const g = spawnGit(args, { env: { ...REMOTE_ENV }, timeoutMs: opts.timeoutMs + 5_000 });
+  let killed: RemoteResult['killed'];
+  const kill = (why: NonNullable<RemoteResult['killed']>): void => {
     killed ??= why;
+    // git-remote-http is a grandchild holding our pipes: kill the whole tree, children first
+    const pid = g.child.pid;
+    if (pid !== undefined && g.child.exitCode === null) {
+      for (const c of descendants(pid)) {
+        try { process.kill(c, 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
     g.kill();
   };
+  const capture = (into: Buffer[]) => {
+    let size = 0;
+    return (b: Buffer): void => {
+      size += b.length;
+      if (size <= MAX_OUTPUT) into.push(b);
+      else kill('too_large');
+    };
+  };
+  const out: Buffer[] = [];
   const errs: Buffer[] = [];
-  let errBytes = 0;
-  g.child.stderr.on('data', (b: Buffer) => {
-    if (errBytes < 64 * 1024) { errs.push(b); errBytes += b.length; }
-  });
-  g.child.stdout.resume();
+  g.child.stdout.on('data', capture(out));
+  g.child.stderr.on('data', capture(errs));
   g.child.stdin.end();
   const timer = setTimeout(() => kill('timeout'), opts.timeoutMs);
   const onAbort = (): void => kill('aborted');
@@ -111,9 +178,9 @@ export async function fetchRemote(quarantine: string, url: string, refspecs: rea
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let done = false;
   const watch = (async () => {
-    while (!done) {
+    while (!done && watchDir !== undefined) {
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
-      if (!done && (await dirBytes(objects)) > opts.maxBytes) kill('too_large');
+      if (!done && (await dirBytes(watchDir)) > opts.maxBytes) kill('too_large');
     }
   })();
   const code = await g.exited;
@@ -121,8 +188,8 @@ export async function fetchRemote(quarantine: string, url: string, refspecs: rea
   clearTimeout(timer);
   opts.signal?.removeEventListener('abort', onAbort);
   await watch;
-  const bytes = await dirBytes(objects);
+  const bytes = watchDir === undefined ? 0 : await dirBytes(watchDir);
   // a fetch faster than the poll is still held to the cap
   if (killed === undefined && bytes > opts.maxBytes) killed = 'too_large';
-  return { code, stderr: Buffer.concat(errs).toString('utf8'), bytes, ...(killed ? { killed } : {}) };
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), bytes, ...(killed ? { killed } : {}) };
 }

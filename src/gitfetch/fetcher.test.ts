@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasObjects, listRefs } from '../git/git-cli.js';
 import { classifyFailure, fetchAndPromote, type FetchOptions } from './fetcher.js';
+import { curlResolve, fetchRemote, initQuarantine } from './fetch-git.js';
 import type { FetchJob } from './scheduler.js';
 import { makeBare, makeRepo, objectCount, startRemote, type TestRemote } from './test-remote.js';
 
@@ -82,12 +83,20 @@ test('a wanted oid the remote lacks fails and leaves the target unchanged', asyn
   noQuarantineLeft(t.dataDir);
 });
 
-test('when only some wanted oids exist remotely, those land and the outcome is partial', async () => {
+test('when only some wanted oids exist remotely, those land (fetched by advertised ref name) and the outcome is partial', async () => {
   const t = await target();
   const out = await fetchAndPromote(job([small.commits[2], 'abcdefabcdefabcdefabcdefabcdefabcdefabcd']), `${remote.base}/small.git`, t.dir, t.opts);
   assert.equal(out.kind, 'partial', out.detail);
   assert.deepEqual(out.got, [small.commits[2]]);
   assert.equal((await hasObjects(t.dir, [small.commits[2]])).size, 1);
+});
+
+test('a remote without allowReachableSHA1InWant still yields a wanted tip', async () => {
+  const tips = await makeRepo(remote.root, `tips${n}`, { commits: 2, tipsOnly: true });
+  const t = await target();
+  const out = await fetchAndPromote(job([tips.commits[1]]), `${remote.base}/tips${n - 1}.git`, t.dir, t.opts);
+  assert.equal(out.kind, 'ok', out.detail);
+  assert.equal((await hasObjects(t.dir, tips.commits)).size, 2);
 });
 
 test('non-http URLs, local paths and option-like URLs never reach git', async () => {
@@ -114,9 +123,11 @@ test('a loopback URL is refused unless private addresses are allowed', async () 
 
 test('redirects are not followed', async () => {
   const t = await target();
+  const seen = remote.requests.length;
   const out = await fetchAndPromote(job([small.commits[2]]), `${remote.base}/redirect/small.git`, t.dir, t.opts);
-  assert.notEqual(out.kind, 'ok');
-  assert.equal(remote.requests.some((r) => r.startsWith('GET /small.git')), false, remote.requests.join('\n'));
+  assert.equal(out.kind, 'refused', out.detail);
+  const after = remote.requests.slice(seen);
+  assert.equal(after.some((r) => r.startsWith('GET /small.git')), false, after.join('\n'));
   assert.equal(await objectCount(t.dir), 0);
 });
 
@@ -152,6 +163,22 @@ test('a repo that does not exist remotely is not_found, a refused connection is 
   assert.equal(out.persistent, false);
   const closed = await fetchAndPromote(job([small.commits[2]]), 'http://127.0.0.1:1/x.git', t.dir, t.opts);
   assert.equal(closed.persistent, true, closed.detail);
+});
+
+test('a host name is fetched with git pinned to the addresses we checked', async () => {
+  const t = await target();
+  const out = await fetchAndPromote(job([small.commits[2]]), `${remote.base.replace('127.0.0.1', 'localhost')}/small.git`, t.dir, t.opts);
+  assert.equal(out.kind, 'ok', out.detail);
+  // the pin alone decides where a name goes: a name DNS does not know still reaches the pinned address
+  const q = join(t.dataDir, 'q.git');
+  await initQuarantine(q, t.dir);
+  const port = Number(new URL(remote.base).port);
+  const pin = curlResolve('graspd-pinned.invalid', port, ['127.0.0.1']);
+  assert.equal(pin, `graspd-pinned.invalid:${port}:127.0.0.1`);
+  const r = await fetchRemote(q, `http://graspd-pinned.invalid:${port}/small.git`, ['+refs/heads/*:refs/x/*'], { timeoutMs: 10_000, maxBytes: 1e9, pin });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(curlResolve('::1', 80, ['::1']), undefined, 'literals need no pin');
+  assert.equal(curlResolve('h.example', 443, ['2001:db8::1']), 'h.example:443:[2001:db8::1]');
 });
 
 test('failure classification matches phrases, not words inside URLs', () => {

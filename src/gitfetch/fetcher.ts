@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyObjects, hasObjects, updateRefs } from '../git/git-cli.js';
 import { isSafeRefName } from '../git/state-refs.js';
-import { curlResolve, fetchRemote, initQuarantine, type RemoteFetchResult } from './fetch-git.js';
+import { curlResolve, fetchRemote, initQuarantine, lsRemote, type RemoteResult } from './fetch-git.js';
 import type { FetchJob, OutcomeKind } from './scheduler.js';
 import { checkCloneUrl, resolveAndCheck } from './url-safety.js';
 
@@ -104,15 +104,22 @@ export async function fetchAndPromote(job: FetchJob, url: string, targetDir: str
     await initQuarantine(quarantine, targetDir);
     const remote = { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, ...(pin ? { pin } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
     const started = Date.now();
-    let r: RemoteFetchResult = await fetchRemote(quarantine, check.url, missing.map((o) => `${o}:refs/graspd/want/${o}`), remote);
+    let r: RemoteResult = await fetchRemote(quarantine, check.url, missing.map((o) => `${o}:refs/graspd/want/${o}`), remote);
     bytes += r.bytes;
     let failure = r.killed ? undefined : r.code === 0 ? undefined : classifyFailure(r.stderr);
     if (failure?.kind === 'missing') {
-      // the remote refuses or lacks some oid (git stops at the first): take its advertised heads and tags instead
-      const left = Math.max(1_000, opts.timeoutMs - (Date.now() - started));
-      r = await fetchRemote(quarantine, check.url, ['+refs/heads/*:refs/graspd/heads/*', '+refs/tags/*:refs/graspd/tags/*'], { ...remote, timeoutMs: left, maxBytes: Math.max(0, opts.maxBytes) });
-      bytes = Math.max(bytes, r.bytes);
-      if (!r.killed && r.code !== 0) failure = classifyFailure(r.stderr);
+      // git stops at the first oid the remote will not serve (and some servers serve only advertised
+      // tips): fetch, by name, the advertised refs that point at a wanted oid — never the whole repo
+      const left = (): number => Math.max(1_000, opts.timeoutMs - (Date.now() - started));
+      const ls = await lsRemote(check.url, { ...remote, timeoutMs: left() });
+      const wanted = new Set(missing);
+      const names = [...ls.refs].filter(([, oid]) => wanted.has(oid)).map(([ref]) => ref);
+      if (ls.killed) r = ls;
+      else if (names.length > 0) {
+        r = await fetchRemote(quarantine, check.url, names.map((ref, i) => `${ref}:refs/graspd/tip/${i}`), { ...remote, timeoutMs: left() });
+        bytes = Math.max(bytes, r.bytes);
+        failure = r.killed || r.code === 0 ? failure : classifyFailure(r.stderr);
+      }
     }
     if (r.killed) return fail(r.killed, false, `killed: ${r.killed}`, [], bytes);
     const landed = [...(await hasObjects(quarantine, missing))];

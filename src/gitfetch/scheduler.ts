@@ -251,7 +251,8 @@ export class FetchScheduler {
       this.#jobs.delete(s.job.key);
       return 'done';
     }
-    if (outcome.kind === 'refused') s.job.urls = s.job.urls.filter((u) => u !== run.url);
+    // refused by policy or too big: retrying the same URL cannot succeed (and would re-download up to the cap)
+    if (outcome.kind === 'refused' || outcome.kind === 'too_large') s.job.urls = s.job.urls.filter((u) => u !== run.url);
     else s.tried.add(run.url);
     if (s.job.urls.length === 0) {
       this.#jobs.delete(s.job.key);

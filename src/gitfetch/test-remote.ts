@@ -23,10 +23,10 @@ async function must(args: string[], input?: string): Promise<string> {
 }
 
 /** A bare repo at root/name.git with `commits` linear commits on main (the last carrying `blobBytes` of random data). */
-export async function makeRepo(root: string, name: string, opts: { commits?: number; blobBytes?: number } = {}): Promise<{ dir: string; commits: string[] }> {
+export async function makeRepo(root: string, name: string, opts: { commits?: number; blobBytes?: number; tipsOnly?: boolean } = {}): Promise<{ dir: string; commits: string[] }> {
   const dir = join(root, `${name}.git`);
   await must(['init', '--bare', '--quiet', '--template=', '--initial-branch=main', '--', dir]);
-  await must(['--git-dir', dir, 'config', 'uploadpack.allowReachableSHA1InWant', 'true']);
+  if (!opts.tipsOnly) await must(['--git-dir', dir, 'config', 'uploadpack.allowReachableSHA1InWant', 'true']);
   const commits: string[] = [];
   let parent: string | undefined;
   const n = opts.commits ?? 2;

@@ -30,14 +30,16 @@ test('a worker that dies mid-batch loses no verification and is replaced', async
   const events = Array.from({ length: 600 }, (_, i) => signed(i));
   events[17] = { ...events[17]!, content: 'tampered' };
   const results = Promise.all(events.map((e) => pool.submit(e)));
-  await until(() => pool.pending > 0 && pool.workers.length === 2);
-  await until(() => pool.pending < 600); // batches are in the workers now
+  // Full batches were posted synchronously; kill a worker before it can answer them.
   const victim = pool.workers[0]!;
-  await victim.terminate();
+  assert.ok(pool.loads[0]! > 0);
+  const killed = victim.terminate();
   const outcomes = await results;
+  await killed;
   assert.equal(outcomes.filter((o) => o.ok).length, 599);
   assert.deepEqual(outcomes[17], { ok: false, reason: 'invalid: event id does not match' });
   await until(() => pool.workers.length === 2 && !pool.workers.includes(victim));
+  assert.deepEqual(pool.loads, [0, 0]);
   assert.deepEqual(await pool.submit(signed(1000)), { ok: true });
 });
 

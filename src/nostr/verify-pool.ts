@@ -37,7 +37,12 @@ function newWorker(): Worker {
   if (ext !== '.ts') return new Worker(url, { execArgv: process.execArgv });
   // Node 20 does not apply tsx's `--import` hooks to a worker's entry module, so a tiny
   // bootstrap registers tsx inside the worker before importing the TypeScript entry.
-  const tsxApi = import.meta.resolve('tsx/esm/api');
+  let tsxApi: string;
+  try {
+    tsxApi = import.meta.resolve('tsx/esm/api');
+  } catch {
+    return new Worker(url, { execArgv: process.execArgv }); // e.g. a runtime that strips types itself
+  }
   const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true, execArgv: process.execArgv });
 }
@@ -68,6 +73,11 @@ export class VerifyPool {
   /** Workers currently alive (diagnostics and tests). */
   get workers(): readonly Worker[] {
     return this.slots.map((s) => s.worker);
+  }
+
+  /** Events in flight per worker, in the order of `workers`. */
+  get loads(): readonly number[] {
+    return this.slots.map((s) => s.load);
   }
 
   /** Events waiting in the queue or in a worker. */

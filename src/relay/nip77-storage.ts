@@ -2,7 +2,7 @@
 // buffer, and prefix sums of the ids (256-bit little-endian, mod 2^256, 8×32-bit limbs) so
 // the fingerprint of any range — sha256(sum of ids ‖ varint(count))[0..16] — costs O(1)
 // instead of O(range). That keeps 100k-item reconciliations in tens of milliseconds.
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type Bound, FINGERPRINT_SIZE, ID_SIZE } from './nip77-codec.js';
 
 export interface NegentropyItem {
@@ -10,8 +10,42 @@ export interface NegentropyItem {
   id: string;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const LIMBS = 8;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function readU32BE(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function compareIds(raw: Uint8Array, a: number, b: number): number {
+  const oa = a * ID_SIZE;
+  const ob = b * ID_SIZE;
+  for (let k = 0; k < ID_SIZE; k++) {
+    const d = raw[oa + k]! - raw[ob + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** prefix[(i+1)*8 ..] = (id_0 + … + id_i) mod 2^256 as little-endian 32-bit limbs. */
+function prefixSums(ids: Uint8Array, n: number): Uint32Array {
+  const p = new Uint32Array((n + 1) * LIMBS);
+  // ids are little-endian 256-bit numbers: on a little-endian host a Uint32Array view reads the limbs directly.
+  const limbs = LITTLE_ENDIAN ? new Uint32Array(ids.buffer, ids.byteOffset, n * LIMBS) : undefined;
+  for (let i = 0; i < n; i++) {
+    let carry = 0;
+    const prev = i * LIMBS;
+    const next = prev + LIMBS;
+    for (let l = 0; l < LIMBS; l++) {
+      const o = i * ID_SIZE + l * 4;
+      const limb = limbs ? limbs[prev + l]! : (ids[o]! | (ids[o + 1]! << 8) | (ids[o + 2]! << 16) | (ids[o + 3]! << 24)) >>> 0;
+      const sum = p[prev + l]! + limb + carry;
+      p[next + l] = sum >>> 0;
+      carry = sum > 0xffffffff ? 1 : 0;
+    }
+  }
+  return p;
+}
 
 export class NegentropyStorage {
   readonly size: number;
@@ -21,38 +55,41 @@ export class NegentropyStorage {
   /** sum (32 bytes) + varint(count) (≤ 8 bytes), reused by every fingerprint */
   private readonly scratch = Buffer.alloc(ID_SIZE + 8);
 
-  /** Throws TypeError on an id that is not 64 lowercase hex or a bad timestamp. Duplicates are dropped. */
+  /** Throws TypeError on an id that is not 64 hex digits or a bad timestamp. Duplicates are dropped. */
   constructor(items: ReadonlyArray<NegentropyItem>) {
-    for (const it of items) {
-      if (typeof it.id !== 'string' || !HEX64.test(it.id)) throw new TypeError(`bad negentropy item id: ${String(it.id)}`);
+    const n0 = items.length;
+    const ts0 = new Float64Array(n0);
+    const raw = new Uint8Array(n0 * ID_SIZE);
+    const rawBuf = Buffer.from(raw.buffer);
+    items.forEach((it, i) => {
+      // Buffer.write stops at the first non-hex pair, so a short write means a bad id.
+      const ok = typeof it.id === 'string' && it.id.length === 64 && rawBuf.write(it.id, i * ID_SIZE, ID_SIZE, 'hex') === ID_SIZE;
+      if (!ok) throw new TypeError(`bad negentropy item id: ${String(it.id)}`);
       if (!Number.isSafeInteger(it.created_at) || it.created_at < 0) throw new TypeError(`bad created_at for ${it.id}`);
+      ts0[i] = it.created_at;
+    });
+    // Sort indices by (timestamp, id bytes); the first 4 id bytes as a number settle almost every tie.
+    const key = new Uint32Array(n0);
+    for (let i = 0; i < n0; i++) key[i] = readU32BE(raw, i * ID_SIZE);
+    const order = new Uint32Array(n0);
+    for (let i = 0; i < n0; i++) order[i] = i;
+    order.sort((a, b) => ts0[a]! - ts0[b]! || key[a]! - key[b]! || compareIds(raw, a, b));
+
+    const keep: number[] = [];
+    for (let k = 0; k < n0; k++) {
+      const i = order[k]!;
+      const prev = keep[keep.length - 1];
+      if (prev === undefined || ts0[prev] !== ts0[i] || compareIds(raw, prev, i) !== 0) keep.push(i);
     }
-    const sorted = [...items].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const unique = sorted.filter((it, i) => i === 0 || it.id !== sorted[i - 1]!.id || it.created_at !== sorted[i - 1]!.created_at);
-    const n = unique.length;
+    const n = keep.length;
     this.size = n;
     this.timestamps = new Float64Array(n);
-    const ids = Buffer.alloc(n * ID_SIZE);
-    unique.forEach((it, i) => {
-      this.timestamps[i] = it.created_at;
-      ids.write(it.id, i * ID_SIZE, ID_SIZE, 'hex');
+    this.ids = new Uint8Array(n * ID_SIZE);
+    keep.forEach((i, k) => {
+      this.timestamps[k] = ts0[i]!;
+      this.ids.set(raw.subarray(i * ID_SIZE, (i + 1) * ID_SIZE), k * ID_SIZE);
     });
-    this.ids = ids;
-    this.prefix = new Uint32Array((n + 1) * LIMBS);
-    const p = this.prefix;
-    for (let i = 0; i < n; i++) {
-      let carry = 0;
-      const src = i * ID_SIZE;
-      const prev = i * LIMBS;
-      const next = prev + LIMBS;
-      for (let l = 0; l < LIMBS; l++) {
-        const o = src + l * 4;
-        const limb = (ids[o]! | (ids[o + 1]! << 8) | (ids[o + 2]! << 16) | (ids[o + 3]! << 24)) >>> 0;
-        const sum = p[prev + l]! + limb + carry;
-        p[next + l] = sum >>> 0;
-        carry = sum > 0xffffffff ? 1 : 0;
-      }
-    }
+    this.prefix = prefixSums(this.ids, n);
   }
 
   timestamp(i: number): number {
@@ -84,7 +121,7 @@ export class NegentropyStorage {
       n = Math.floor(n / 128);
     }
     len += digits;
-    return hash('sha256', sum.subarray(0, len), 'buffer').subarray(0, FINGERPRINT_SIZE);
+    return createHash('sha256').update(sum.subarray(0, len)).digest().subarray(0, FINGERPRINT_SIZE);
   }
 
   /** First index in [begin, end) whose item is not below `bound` (bound ids are zero-padded prefixes). */

@@ -115,6 +115,14 @@ test('100k vs 100k items with 1,000 differences reconcile exactly and fast', () 
   assert.ok(buildMs + responderMs < 1000, `responder took ${buildMs.toFixed(0)} ms to build, ${responderMs.toFixed(0)} ms to reply`);
 });
 
+test('duplicate items count once and uppercase ids equal their lowercase form', () => {
+  const rand = prng(9);
+  const items = randomItems(rand, 50, 1_700_000_000, 5);
+  const noisy = [...items, ...items.slice(0, 10), ...items.slice(10, 20).map((i) => ({ ...i, id: i.id.toUpperCase() }))];
+  assert.equal(new NegentropyResponder(noisy).size, 50);
+  assertExact(reconcile(items, noisy, 4096, 4096), [], [], 'dedup');
+});
+
 test('an unknown protocol version is answered with our version only', () => {
   const r = new NegentropyResponder([]);
   assert.equal(r.reply('62'), '61');
@@ -128,7 +136,9 @@ test('malformed messages throw NegentropyError', () => {
 });
 
 test('bad items and frame limits are refused at construction', () => {
-  assert.throws(() => new NegentropyResponder([{ created_at: 1, id: 'AB'.repeat(32) }]), TypeError);
+  assert.throws(() => new NegentropyResponder([{ created_at: 1, id: 'zz'.repeat(32) }]), TypeError);
+  assert.throws(() => new NegentropyResponder([{ created_at: 1, id: `${'ab'.repeat(20)}zz${'ab'.repeat(11)}` }]), TypeError);
+  assert.throws(() => new NegentropyResponder([{ created_at: 1, id: 'ab'.repeat(31) }]), TypeError);
   assert.throws(() => new NegentropyResponder([{ created_at: -1, id: 'ab'.repeat(32) }]), TypeError);
   assert.throws(() => new NegentropyResponder([], { frameSizeLimit: 100 }), RangeError);
 });

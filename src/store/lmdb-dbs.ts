@@ -11,7 +11,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { NostrEvent } from '../nostr/types.js';
 import { expirationOf } from '../nostr/filter.js';
 import { addressOf, serializeEvent, type SaveTarget } from './save-rules.js';
-import { INDEX_NAMES, indexKeys } from './lmdb-indexes.js';
+import { INDEX_NAMES, indexKeys, tagEntryValue } from './lmdb-indexes.js';
 import type { IndexName } from './lmdb-plan.js';
 import type { IndexDb } from './lmdb-scan.js';
 
@@ -75,7 +75,8 @@ export function saveTarget(dbs: LmdbDbs, expiring: Map<string, number>): SaveTar
     addressTombstone: (address) => dbs.tombA.get(akey(address)),
     insert: (event) => {
       dbs.events.putSync(event.id, serializeEvent(event));
-      for (const [name, key] of indexKeys(event)) dbs.idx[name].putSync(key, EMPTY);
+      const tagValue = tagEntryValue(event);
+      for (const [name, key] of indexKeys(event)) dbs.idx[name].putSync(key, name === 'tag' ? tagValue : EMPTY);
       const address = addressOf(event);
       if (address !== undefined) dbs.addr.putSync(akey(address), [event.created_at, event.id]);
       const exp = expirationOf(event);

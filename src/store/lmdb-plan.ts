@@ -14,7 +14,15 @@ export type Plan =
   | { type: 'empty' }
   | { type: 'ids'; ids: string[] }
   | { type: 'addr'; addresses: string[] }
-  | { type: 'index'; index: IndexName; prefixes: KeyPart[][]; covered: boolean };
+  | {
+      type: 'index';
+      index: IndexName;
+      prefixes: KeyPart[][];
+      /** the index alone proves the match */
+      covered: boolean;
+      /** tag index only: the rest of the filter is kinds/authors, checked on the entry's value */
+      entryCheck?: { kinds?: number[]; authors?: string[] };
+    };
 
 /** Tag values longer than this (or holding NUL, which breaks key order) are not indexed. */
 export const MAX_INDEXED_TAG_BYTES = 512;
@@ -48,20 +56,18 @@ export function planFilter(filter: NostrFilter): Plan {
   const tag = indexable.find(([name]) => !BROAD_TAGS.has(name)) ?? indexable[0];
   const pairs = authors && kinds && authors.length * kinds.length <= MAX_PAIR_RANGES;
   const onlyTag = tags.length === 1 && !authors && !kinds;
+  const tagPlan = ([name, values]: [string, string[]]): Plan => ({
+    type: 'index', index: 'tag', prefixes: [...new Set(values)].map((v) => [name, v]), covered: onlyTag,
+    ...(tags.length === 1 && !onlyTag ? { entryCheck: { kinds, authors } } : {}),
+  });
 
-  if (tag && !(pairs && BROAD_TAGS.has(tag[0]))) {
-    const [name, values] = tag;
-    return { type: 'index', index: 'tag', prefixes: [...new Set(values)].map((v) => [name, v]), covered: onlyTag };
-  }
+  if (tag && !(pairs && BROAD_TAGS.has(tag[0]))) return tagPlan(tag);
   const noTags = tags.length === 0;
   if (authors && kinds && pairs) {
     const prefixes = authors.flatMap((a) => kinds.map((k) => [a, k]));
     return { type: 'index', index: 'authorKind', prefixes, covered: noTags };
   }
-  if (tag) {
-    const [name, values] = tag;
-    return { type: 'index', index: 'tag', prefixes: [...new Set(values)].map((v) => [name, v]), covered: onlyTag };
-  }
+  if (tag) return tagPlan(tag);
   if (kinds) return { type: 'index', index: 'kind', prefixes: kinds.map((k) => [k]), covered: noTags && !authors };
   if (authors) return { type: 'index', index: 'author', prefixes: authors.map((a) => [a]), covered: noTags };
   return { type: 'index', index: 'time', prefixes: [[]], covered: noTags };

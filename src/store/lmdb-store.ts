@@ -1,7 +1,9 @@
 // The embedded EventStore on LMDB (NIP-01 REQ/COUNT, NIP-09, NIP-40, NIP-77 id lists). Writes go through
 // lmdb's batched async transactions (many saves share one commit) and resolve only after the commit is
-// flushed, so `OK true` means durable. Each save runs in a child transaction: reads and writes are atomic
-// and serial even when saves race. Reads are synchronous walks planned per filter (lmdb-plan.ts).
+// flushed, so `OK true` means durable. Each save is one transaction callback: its reads and writes are
+// serial and atomic even when saves race. (Not a child transaction: nested commits made bulk inserts 2x
+// slower; instead every key is bounded before writing, so a callback cannot fail half-way.)
+// Reads are synchronous walks planned per filter (lmdb-plan.ts).
 import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import { compareNewestFirst, compareOldestFirst, filterLimit, matchFilter } from '../nostr/filter.js';
 import type { EventStore, SaveOutcome } from './types.js';
@@ -9,6 +11,7 @@ import { applySave, isCoveredByDeletion, type SaveTarget } from './save-rules.js
 import { loadExpiring, openDbs, readEvent, saveTarget, type LmdbDbs } from './lmdb-dbs.js';
 import { planFilter } from './lmdb-plan.js';
 import { walkIndex, type Candidate } from './lmdb-scan.js';
+import { tagEntryMatches } from './lmdb-indexes.js';
 
 export interface LmdbStoreOptions {
   /** clock in seconds (NIP-40 expiration) */
@@ -18,6 +21,8 @@ export interface LmdbStoreOptions {
 interface Hit extends Candidate {
   raw?: string;
 }
+
+const HEX64 = /^[0-9a-f]{64}$/;
 
 type QueryOptions = { maxLimit?: number; signal?: AbortSignal };
 
@@ -37,12 +42,14 @@ export class LmdbStore implements EventStore {
     return new LmdbStore(dbs, loadExpiring(dbs), opts.now ?? (() => Math.floor(Date.now() / 1000)));
   }
 
+  /** Throws (storing nothing) when id or pubkey is not 64 lowercase hex: those are LMDB key parts. */
   async save(event: NostrEvent): Promise<SaveOutcome> {
+    if (!HEX64.test(event.id) || !HEX64.test(event.pubkey)) throw new Error('invalid: id and pubkey must be 64 hex');
     let outcome: SaveOutcome;
     try {
-      outcome = await this.dbs.root.childTransaction(() => applySave(this.target, event, this.now()));
+      outcome = await this.dbs.root.transaction(() => applySave(this.target, event, this.now()));
     } catch (err) {
-      this.resyncExpiring(); // the child transaction rolled back; the in-memory mirror may not have
+      this.resyncExpiring(); // keep the in-memory mirror equal to what was committed
       throw err;
     }
     await this.dbs.root.flushed; // also for 'duplicate': the first copy may share this very commit
@@ -76,7 +83,7 @@ export class LmdbStore implements EventStore {
   }
 
   async delete(ids: string[]): Promise<number> {
-    const n = await this.dbs.root.childTransaction(() => {
+    const n = await this.dbs.root.transaction(() => {
       let removed = 0;
       for (const id of new Set(ids)) {
         const event = readEvent(this.dbs, id);
@@ -138,10 +145,12 @@ export class LmdbStore implements EventStore {
       }
       case 'index': {
         const raws = new Map<string, string>();
-        const accept = (c: Candidate): boolean => {
+        const check = plan.entryCheck;
+        const accept = (c: Candidate, value: Buffer): boolean => {
           const exp = this.expiring.get(c.id);
           if (exp !== undefined && exp <= now) return false;
           if (plan.covered) return true;
+          if (check) return tagEntryMatches(value, check.kinds, check.authors);
           const raw = this.dbs.events.get(c.id);
           if (raw === undefined || !matchFilter(f, JSON.parse(raw) as NostrEvent, now)) return false;
           if (wantRaw) raws.set(c.id, raw);

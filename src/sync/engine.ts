@@ -162,6 +162,7 @@ export class SyncEngine {
           if (reason !== undefined) this.deps.log.debug({ relay, reason }, 'sync connection attempt failed');
         },
         countBytes: (relay, n) => syncMetrics.bytes.inc({ relay }, n),
+        debug: (relay, msg) => this.deps.log.debug({ relay }, msg),
       },
     );
     return remote;

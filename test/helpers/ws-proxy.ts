@@ -17,10 +17,13 @@ export interface ProxyStats {
   /** most filters open at once on one connection (REQ adds, CLOSE / CLOSED removes) */
   maxOpenFilters: number;
   rateLimited: number;
+  /** Date.now() of every REQ and of every rate-limit answer */
+  reqAt: number[];
+  rateLimitedAt: number[];
 }
 
 export class WsProxy {
-  readonly stats: ProxyStats = { attempts: 0, connections: 0, reqs: 0, filters: [], negFrames: 0, bytesIn: 0, bytesOut: 0, maxOpenFilters: 0, rateLimited: 0 };
+  readonly stats: ProxyStats = { attempts: 0, connections: 0, reqs: 0, filters: [], negFrames: 0, bytesIn: 0, bytesOut: 0, maxOpenFilters: 0, rateLimited: 0, reqAt: [], rateLimitedAt: [] };
   /** 'close': destroy the TCP socket; '429': answer HTTP 429 to the upgrade */
   refuse: false | 'close' | '429' = false;
   blockNegentropy = false;
@@ -121,14 +124,16 @@ export class WsProxy {
         }
         if (f[0] === 'REQ') {
           this.stats.reqs++;
+          this.stats.reqAt.push(Date.now());
           this.stats.filters.push(...f.slice(2));
           const rl = this.rateLimitReqs;
           if (rl !== undefined && rl.count > 0) {
             rl.count--;
             this.stats.rateLimited++;
-            if (rl.mode === 'closed') reply(['CLOSED', f[1], 'rate-limited: slow down there chief']);
-            else reply(['NOTICE', 'rate limit exceeded, slow down']);
-            return;
+            this.stats.rateLimitedAt.push(Date.now());
+            // CLOSED refuses the REQ; a NOTICE only warns (the REQ still runs, as relays that warn do)
+            if (rl.mode === 'closed') return void reply(['CLOSED', f[1], 'rate-limited: slow down there chief']);
+            reply(['NOTICE', 'rate limit exceeded, slow down']);
           }
           open.set(String(f[1]), f.length - 2);
           track();

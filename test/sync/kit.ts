@@ -75,17 +75,17 @@ export async function query(relayUrl: string, filters: NostrFilter[]): Promise<N
 }
 
 /** Waits until every event is served by the relay. */
-export async function waitForEvents(relayUrl: string, events: NostrEvent[], what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForEvents(relayUrl: string, events: NostrEvent[], what: string, timeoutMs = 20_000, chunk = 400): Promise<void> {
   const want = new Set(events.map((e) => e.id));
   let missing = want.size;
   await waitUntil(async () => {
     const got = new Set<string>();
-    for (let i = 0; i < events.length; i += 400) {
-      for (const e of await query(relayUrl, [{ ids: events.slice(i, i + 400).map((x) => x.id) }])) got.add(e.id);
+    for (let i = 0; i < events.length; i += chunk) {
+      for (const e of await query(relayUrl, [{ ids: events.slice(i, i + chunk).map((x) => x.id) }])) got.add(e.id);
     }
     missing = [...want].filter((id) => !got.has(id)).length;
     return missing === 0;
-  }, `${what} (${missing} of ${want.size} missing)`, timeoutMs, 150).catch((err: Error) => {
+  }, what, timeoutMs, 150).catch((err: Error) => {
     throw new Error(`${err.message}; still missing ${missing}`);
   });
 }
@@ -110,4 +110,28 @@ export function reply(key: Key, root: NostrEvent, parent: NostrEvent, text: stri
 export async function metric(g: Graspd, name: string): Promise<string[]> {
   const r = await fetch(`${g.httpUrl}/metrics`);
   return (await r.text()).split('\n').filter((l) => l.startsWith(name));
+}
+
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/** Events stamped with the current time (test/helpers/events.ts stamps ~1000 s in the past, older than a
+ * quick reconnect's catch-up window: right for history, wrong for "published during the outage"). */
+export const fresh = {
+  issue: (key: Key, repo: Repo, title: string): NostrEvent =>
+    sign(key, 1621, [['a', `30617:${repo.owner.pk}:${repo.d}`], ['p', repo.owner.pk], ['subject', title]], title, nowSec()),
+  comment: (key: Key, root: NostrEvent, text: string): NostrEvent =>
+    sign(key, 1111, [['E', root.id], ['K', String(root.kind)], ['P', root.pubkey], ['e', root.id], ['k', String(root.kind)], ['p', root.pubkey]], text, nowSec()),
+  reply: (key: Key, root: NostrEvent, parent: NostrEvent, text: string): NostrEvent =>
+    sign(key, 1111, [['E', root.id], ['K', String(root.kind)], ['P', root.pubkey], ['e', parent.id], ['k', '1111'], ['p', parent.pubkey]], text, nowSec()),
+  state: (repo: Repo): NostrEvent =>
+    sign(repo.owner, 30618, [['d', repo.d], ['refs/heads/main', repo.commit], ['HEAD', 'ref: refs/heads/main']], '', nowSec()),
+  announcement: (key: Key, d: string, domains: string[]): NostrEvent =>
+    sign(key, 30617, [['d', d], ['name', d], ['clone', ...domains.map((h) => `http://${h}/${key.npub}/${d}.git`)], ['relays', ...domains.map((h) => `ws://${h}`)]], '', nowSec()),
+};
+
+/** A repo whose announcement and state carry the current time. */
+export async function newFreshRepo(owner: Key, d: string, domains: string[]): Promise<Repo> {
+  const r = await newRepo(owner, d, domains);
+  const repo = { ...r, ann: fresh.announcement(owner, d, domains) };
+  return { ...repo, state: fresh.state(repo) };
 }

@@ -10,6 +10,7 @@ export interface NegentropyIo {
   fetch(ids: string[]): Promise<void>;
   done(): void;
   failed(unsupported: boolean, reason: string): void;
+  debug?(msg: string): void;
 }
 
 export class NegentropySession {
@@ -32,7 +33,7 @@ export class NegentropySession {
       storage.insert(it.created_at, it.id);
     }
     storage.seal();
-    this.neg = new nip77.Negentropy(storage, 0);
+    this.neg = new nip77.Negentropy(storage);
     const msg = this.neg.initiate();
     this.bytes += msg.length / 2;
     this.io.send(['NEG-OPEN', this.subId, this.filter, msg]);
@@ -63,6 +64,7 @@ export class NegentropySession {
     this.clear();
     this.io.send(['NEG-CLOSE', this.subId]);
     this.finished = true;
+    this.io.debug?.(`negentropy ${this.subId}: need ${this.need.size}`);
     this.io.fetch([...this.need]).then(
       () => this.io.done(),
       (err: unknown) => this.io.failed(false, `fetch failed: ${String(err)}`),

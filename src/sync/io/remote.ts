@@ -17,6 +17,7 @@ export interface RemoteDeps {
   localSet(filter: NostrFilter): Promise<Array<{ id: string; created_at: number }>>;
   onSocketEvent(relay: string, what: 'attempt' | 'refused' | 'failed' | 'rateLimited' | 'connected', reason?: string): void;
   countBytes(relay: string, n: number): void;
+  debug?(relay: string, msg: string): void;
 }
 
 export interface RemoteOptions {
@@ -135,12 +136,19 @@ export class Remote {
       send: (f) => this.send(f),
       fetch: (ids) => this.fetchIds(subId, ids),
       done: () => this.finishNeg(subId, { type: 'negentropyDone', relay: this.url, subId }),
+      debug: (m) => this.deps.debug?.(this.url, m),
       failed: (unsupported) => this.finishNeg(subId, { type: 'negentropyFailed', relay: this.url, subId, unsupported }),
     }, this.opts.negentropyTimeoutMs);
     this.subs.set(subId, { type: 'neg', session });
     this.deps.localSet(filter).then(
       (local) => {
-        if (this.subs.get(subId)?.type === 'neg') session.start(local);
+        if (this.subs.get(subId)?.type !== 'neg') return;
+        try {
+          this.deps.debug?.(this.url, `negentropy ${subId} ${JSON.stringify(filter)}: ${local.length} local items`);
+          session.start(local);
+        } catch {
+          this.finishNeg(subId, { type: 'negentropyFailed', relay: this.url, subId, unsupported: false });
+        }
       },
       () => this.finishNeg(subId, { type: 'negentropyFailed', relay: this.url, subId, unsupported: false }),
     );
