@@ -64,7 +64,15 @@ export class GitFetcher {
   /** Queues (or merges) a job; URLs failing the static checks are dropped first. False when nothing usable remains. */
   request(job: FetchJobInput): boolean {
     const allowPrivate = this.#deps.config.allowPrivateAddresses;
-    const urls = job.urls.filter((u) => checkCloneUrl(u, { allowPrivate }).ok && !(this.#deps.isOwnUrl?.(u) ?? false));
+    const urls: string[] = [];
+    for (const u of job.urls) {
+      if (this.#deps.isOwnUrl?.(u) ?? false) continue;
+      const check = checkCloneUrl(u, { allowPrivate });
+      if (check.ok) { urls.push(u); continue; }
+      // a refusal by policy is a fetch that never happens: counted and logged like one
+      gitfetchMetrics.fetches.inc({ outcome: 'refused' });
+      this.#deps.log.info({ owner: job.ownerPubkey, d: job.d, url: u.slice(0, 200), reason: check.reason }, 'gitfetch clone url refused');
+    }
     const r = this.#sched.request({ ...job, urls });
     gitfetchMetrics.queued.set(this.#sched.size);
     if (r !== 'ignored') this.#kick();

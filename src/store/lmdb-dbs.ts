@@ -32,7 +32,8 @@ export interface LmdbDbs {
 export function openDbs(dir: string): LmdbDbs {
   mkdirSync(dir, { recursive: true });
   // durability: overlappingSync (the default) + awaiting `flushed` after each commit; never noSync
-  const root = open({ path: dir, noSubdir: false, maxDbs: 16 });
+  // noReadAhead: random index lookups would otherwise pull neighbouring pages into RSS
+  const root = open({ path: dir, noSubdir: false, maxDbs: 16, ...({ noReadAhead: true } as object) });
   const idx = {} as Record<IndexName, IndexDb>;
   for (const name of INDEX_NAMES) idx[name] = root.openDB({ name: `idx:${name}`, encoding: 'binary' });
   return {
