@@ -29,11 +29,16 @@ export interface LmdbDbs {
   expiring: Database<number, string>;
 }
 
+/** 256 GiB of address space for the event database. */
+const MAP_SIZE_BYTES = 256 * 1024 ** 3;
+
 export function openDbs(dir: string): LmdbDbs {
   mkdirSync(dir, { recursive: true });
   // durability: overlappingSync (the default) + awaiting `flushed` after each commit; never noSync
-  // noReadAhead: random index lookups would otherwise pull neighbouring pages into RSS
-  const root = open({ path: dir, noSubdir: false, maxDbs: 16, ...({ noReadAhead: true } as object) });
+  // A fixed, large map (virtual address space only; the file grows as needed): without it lmdb-js maps
+  // the file again each time it grows and keeps the old mappings, so resident memory counts the data
+  // several times over.
+  const root = open({ path: dir, noSubdir: false, maxDbs: 16, mapSize: MAP_SIZE_BYTES, remapChunks: false });
   const idx = {} as Record<IndexName, IndexDb>;
   for (const name of INDEX_NAMES) idx[name] = root.openDB({ name: `idx:${name}`, encoding: 'binary' });
   return {
