@@ -1,4 +1,5 @@
-// Timers that keep the server tidy: purgatory expiry sweep, stale refs/nostr cleanup, and the sync engine.
+// Timers that keep the server tidy: purgatory expiry sweep, stale refs/nostr cleanup, purgatory gauges,
+// and the two sync halves: the event sync engine and the git data hunter (git-sync.ts).
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import type { EventStore } from '../store/types.js';
@@ -6,7 +7,9 @@ import type { Purgatory } from '../purgatory/types.js';
 import type { Ingest } from '../relay/ingest.js';
 import type { Relay } from '../relay/relay.js';
 import type { RepoLifecycle } from './repo-lifecycle.js';
+import type { PolicyWorld } from '../policy/types.js';
 import { SyncEngine } from '../sync/engine.js';
+import { GitSync } from './git-sync.js';
 
 export interface BackgroundDeps {
   config: Config;
@@ -15,16 +18,21 @@ export interface BackgroundDeps {
   ingest: Ingest;
   relay: Relay;
   lifecycle: RepoLifecycle;
+  world: PolicyWorld;
   log: Logger;
   now: () => number;
 }
 
 export interface Background {
+  gitSync: GitSync;
   stop(): Promise<void>;
 }
 
 export async function startBackgroundTasks(deps: BackgroundDeps): Promise<Background> {
   const { config, purgatory, log, now } = deps;
+  // before the sync engine: events it brings must find the hunter listening
+  const gitSync = new GitSync({ config, store: deps.store, purgatory, ingest: deps.ingest, lifecycle: deps.lifecycle, world: deps.world, log, now });
+  await gitSync.start();
   let sync: SyncEngine | undefined;
   if (config.sync) {
     sync = new SyncEngine({ config, store: deps.store, purgatory, ingest: deps.ingest, relay: deps.relay, log, now });
@@ -40,16 +48,23 @@ export async function startBackgroundTasks(deps: BackgroundDeps): Promise<Backgr
       if (expired.length > 0) log.info({ count: expired.length }, 'purgatory entries expired');
       sync?.purgatoryExpired(expired.map((e) => e.event));
       await deps.lifecycle.sweep(now());
+      await gitSync.tidy();
     })()
       .catch((err: unknown) => log.error({ err }, 'purgatory sweep failed'))
       .finally(() => (sweeping = false));
   }, sweepEvery);
   sweep.unref();
+  // the oldest-entry age moves with the clock, not with events
+  const gauges = setInterval(() => gitSync.updateGauges(), Math.min(sweepEvery, 5_000));
+  gauges.unref();
 
   return {
+    gitSync,
     async stop() {
       clearInterval(sweep);
+      clearInterval(gauges);
       await sync?.stop();
+      await gitSync.stop();
     },
   };
 }

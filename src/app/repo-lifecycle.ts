@@ -67,7 +67,7 @@ export class RepoLifecycle {
   }
 
   /** Served and live-purgatory announcements with identifier d. */
-  private async announcementsFor(d: string): Promise<NostrEvent[]> {
+  async announcementsFor(d: string): Promise<NostrEvent[]> {
     const served = await this.deps.store.query([{ kinds: [KIND_REPO_ANNOUNCEMENT], '#d': [d] }], { maxLimit: ALL });
     const held = this.deps.purgatory.list(this.deps.now(), { kinds: [KIND_REPO_ANNOUNCEMENT] }).map((e) => e.event).filter((e) => identifierOf(e) === d);
     return [...served, ...held];
@@ -113,16 +113,22 @@ export class RepoLifecycle {
     if (!ingest) return;
     if (info.state) {
       if (this.deps.purgatory.has(info.state.id)) await ingest.release(info.state.id);
-      // the announcements of the maintainer set leave purgatory with their first state
-      const anns = await this.announcementsFor(info.d);
-      const maintainers = maintainerSet(info.ownerPubkey, info.d, anns);
-      for (const a of anns) if (maintainers.has(a.pubkey) && this.deps.purgatory.has(a.id)) await ingest.release(a.id);
+      await this.releaseAnnouncements(info.ownerPubkey, info.d);
     }
     for (const pr of info.prRefs) {
       const e = this.deps.purgatory.get(pr.eventId)?.event;
       if (e && parsePullRequest(e).commit === pr.oid) await ingest.release(pr.eventId);
     }
     await this.releaseSatisfied(info.ownerPubkey, info.d);
+  }
+
+  /** The announcements of owner's maintainer set leave purgatory with the repo's first state. */
+  private async releaseAnnouncements(owner: string, d: string): Promise<void> {
+    const ingest = this.ingest;
+    if (!ingest) return;
+    const anns = await this.announcementsFor(d);
+    const maintainers = maintainerSet(owner, d, anns);
+    for (const a of anns) if (maintainers.has(a.pubkey) && this.deps.purgatory.has(a.id)) await ingest.release(a.id);
   }
 
   /** Re-checks purgatory states and PRs of identifier d against the git data now present. */
@@ -137,6 +143,7 @@ export class RepoLifecycle {
           const governed = await this.reposGovernedBy(e);
           if (governed.some((g) => g.ownerPubkey === owner)) {
             await ingest.release(e.id);
+            await this.releaseAnnouncements(owner, d);
           }
         }
       } else if (e.kind === KIND_PR || e.kind === KIND_PR_UPDATE) {

@@ -109,7 +109,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       }),
     git: (req, res) => lifecycle.handleGit(req, res),
   };
-  const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, log, now });
+  const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, world, log, now });
   log.info({ host: config.host, port, domain: config.domain, dataDir: config.dataDir, version: VERSION }, 'graspd listening');
 
   let closing: Promise<void> | undefined;

@@ -10,7 +10,7 @@ import { connectionMetrics } from './metrics.js';
 import type { RelayContext } from './relay-context.js';
 
 /** Beyond this many queued output bytes a client that stopped reading is disconnected. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 interface LiveSub {
   subIdJson: string;

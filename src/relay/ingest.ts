@@ -43,7 +43,8 @@ export class Ingest {
   readonly dependencyCache = new DependencyCache();
   readonly recentlyRejected = new RecentlyRejected();
   private readonly listeners: AcceptedListener[] = [];
-  private readonly inflight = new Map<string, Promise<IngestOutcome>>();
+  private readonly inflight = new Map<string, { seq: number; done: Promise<IngestOutcome> }>();
+  private seq = 0;
 
   constructor(private readonly deps: IngestDeps) {}
 
@@ -59,14 +60,15 @@ export class Ingest {
     // dedupe concurrent arrivals of the same (verified) event; a bad signature never got this far
     const running = this.inflight.get(event.id);
     if (running) {
-      const r = await running;
+      const r = await running.done;
       return r.ok ? { ok: true, message: 'duplicate: already have this event', result: 'duplicate', event } : r;
     }
-    const p = this.admit(event, ctx).catch((err: unknown) => {
+    const seq = ++this.seq;
+    const p = this.admit(event, ctx, seq).catch((err: unknown) => {
       this.deps.log.error({ err, id: event.id }, 'ingest failed');
       return { ok: false, message: 'error: could not store event', result: 'error' } as IngestOutcome;
     });
-    this.inflight.set(event.id, p);
+    this.inflight.set(event.id, { seq, done: p });
     try {
       return this.count(ctx, await p);
     } finally {
@@ -74,7 +76,21 @@ export class Ingest {
     }
   }
 
-  private async admit(event: NostrEvent, ctx: EventCtx): Promise<IngestOutcome> {
+  /**
+   * Clients pipeline EVENTs (an announcement, then at once an issue on it) and admissions run
+   * concurrently; an event refused for a missing dependency is decided again once every admission
+   * that started before it has finished. Only earlier ones are awaited, so waits never form a cycle.
+   */
+  private async decide(event: NostrEvent, ctx: EventCtx, seq: number): Promise<Admission> {
+    const first = await this.deps.policy(event, ctx, this.deps.world);
+    if (first.type !== 'reject' || !first.missingDependency) return first;
+    const earlier = [...this.inflight.values()].filter((f) => f.seq < seq).map((f) => f.done);
+    if (earlier.length === 0) return first;
+    await Promise.allSettled(earlier);
+    return this.deps.policy(event, ctx, this.deps.world);
+  }
+
+  private async admit(event: NostrEvent, ctx: EventCtx, seq: number): Promise<IngestOutcome> {
     const { store, purgatory } = this.deps;
     const nowMs = this.deps.now();
     for (const hook of this.deps.limits) {
@@ -91,7 +107,7 @@ export class Ingest {
     }
     if (await store.isDeleted(event)) return { ok: false, message: 'blocked: this event was deleted by its author', result: 'deleted', event };
 
-    const admission = await this.deps.policy(event, ctx, this.deps.world);
+    const admission = await this.decide(event, ctx, seq);
     switch (admission.type) {
       case 'reject':
         this.recentlyRejected.add(event.id, event.created_at);

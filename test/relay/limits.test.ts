@@ -1,0 +1,53 @@
+// Per-connection EVENT rate limit and per-IP connection limit, over real sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startTestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/client.js';
+import { announcement, issue, newKey } from '../helpers/events.js';
+
+test('EVENTs beyond the burst are answered OK false "rate-limited:" and the connection stays usable', async (t) => {
+  const srv = await startTestServer(['--rate-limit-burst', '5', '--rate-limit-events-per-second', '1']);
+  t.after(() => srv.stop());
+  const c = await TestClient.connect(srv.relayUrl);
+  t.after(() => c.close());
+  const k = newKey();
+  const ann = announcement(k, 'limited', [srv.config.domain]);
+  const events = [ann, ...Array.from({ length: 9 }, (_, i) => issue(k, k, 'limited', `i${i}`))];
+  for (const e of events) c.send(['EVENT', e]);
+  const oks = await Promise.all(events.map((e) => c.waitFor((f) => f[0] === 'OK' && f[1] === e.id)));
+  const limited = oks.filter((f) => f[2] === false && String(f[3]).startsWith('rate-limited:'));
+  assert.equal(oks.filter((f) => f[2] === true).length, 5);
+  assert.equal(limited.length, 5);
+  assert.equal((await c.query([{ kinds: [1621] }])).length, 4);
+});
+
+test('connections beyond --max-connections-per-ip are refused with HTTP 429', async (t) => {
+  const srv = await startTestServer(['--max-connections-per-ip', '2']);
+  t.after(() => srv.stop());
+  const a = await TestClient.connect(srv.relayUrl);
+  const b = await TestClient.connect(srv.relayUrl);
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  const status = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(srv.relayUrl);
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+    ws.on('error', () => undefined);
+  });
+  assert.equal(status, 429);
+  b.close();
+  // a freed slot can be used again
+  let ok = false;
+  for (let i = 0; i < 50 && !ok; i++) {
+    try {
+      (await TestClient.connect(srv.relayUrl)).close();
+      ok = true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  assert.ok(ok);
+});
