@@ -92,7 +92,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   lifecycle.attach(ingest);
 
   const relay = new Relay(
-    { config, store, ingest, subscriptions, negentropy: createNegentropyHandler({ store }), log, now },
+    { config, store, ingest, subscriptions, negentropy: createNegentropyHandler({ store, now }), log, now },
     { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes },
   );
   const scheme = config.tls ? 'https' : 'http';
