@@ -22,6 +22,7 @@ const EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 20_000);
 const REPOS = Number(process.env.BENCH_SYNC_REPOS ?? 500);
 const LIVE_SAMPLES = 50;
 const STEADY_MS = 5_000;
+const note = (msg: string): void => void process.stderr.write(`[bench sync] ${msg}\n`);
 const NO_LIMITS = ['--rate-limit-events-per-second', '1000000', '--rate-limit-burst', '1000000'];
 
 export interface SyncRepo { owner: BenchKey; d: string; coord: string; ann: NostrEvent; state: NostrEvent }
@@ -139,6 +140,7 @@ async function setUp(tmp: string): Promise<World> {
   const repos = makeRepos(REPOS, [proxy.domain, `127.0.0.1:${bPort}`], head, at);
   const b = await startGraspd({ port: bPort, dataDir: join(tmp, 'b-neg'), args: ['--no-sync', ...NO_LIMITS] });
   try {
+    note(`hosting ${REPOS} repos on A and B (announcement, state, push)`);
     await Promise.all([hostAll(a, repos, work), hostAll(b, repos, work)]);
   } finally {
     await b.stop();
@@ -149,6 +151,7 @@ async function setUp(tmp: string): Promise<World> {
   const t0 = performance.now();
   await publishPipelined(a.relayUrl, events);
   const tA = performance.now() - t0;
+  note(`A ingested ${events.length} events in ${Math.round(tA)} ms`);
   return { a, proxy, bPort, bDirs: { neg: join(tmp, 'b-neg'), req: join(tmp, 'b-req') }, repos, events, tA };
 }
 
@@ -211,18 +214,21 @@ export async function run(): Promise<BenchRow[]> {
     w = await setUp(tmp);
     const world = w;
     // negentropy: convergence, then a second fresh sync with nothing new, steady-state REQs, live latency
+    note('B syncs with negentropy');
     const neg = await converge(world, world.bDirs.neg, []);
     b = neg.b;
     rows.push({ group: GROUP, name: `B mirrors A, negentropy (${size})`, value: Math.round(neg.ms), unit: 'ms', baseline: ingestBase(world.tA), ratio: Number((neg.ms / world.tA).toFixed(2)), target: '≤ 1.5' });
     await settle(b, 1500);
     const firstBytes = await metricSum(b.httpUrl, 'graspd_sync_bytes_total');
     await b.stop();
+    const filters0 = world.proxy.stats.filters.length;
     b = await startB(world, world.bDirs.neg, ['--sync-quick-reconnect-window-ms', '1']);
     const bb = b;
     await settle(bb, 2000, async () => (await metricSum(bb.httpUrl, 'graspd_sync_pending_batches')) === 0);
     const secondBytes = await metricSum(bb.httpUrl, 'graspd_sync_bytes_total');
-    if (process.env.BENCH_DEBUG) console.error((await (await fetch(`${bb.httpUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith('graspd_sync')).join('\n'), world.proxy.stats.negFrames, world.proxy.stats.reqs);
-    rows.push({ group: GROUP, name: 'bytes of a 2nd fresh negentropy sync, nothing new', value: secondBytes, unit: 'B', baseline: { name: 'first sync', value: firstBytes, unit: 'B' }, ratio: Number((secondBytes / firstBytes).toFixed(4)), target: '≤ 0.01' });
+    // how much of it is REQ filter text (live + id fetches), as opposed to NEG-OPEN / NEG-MSG traffic
+    const reqFilterBytes = world.proxy.stats.filters.slice(filters0).reduce<number>((n, f) => n + JSON.stringify(f).length, 0);
+    rows.push({ group: GROUP, name: `bytes of a 2nd fresh negentropy sync, nothing new (REQ filters: ${reqFilterBytes} B)`, value: secondBytes, unit: 'B', baseline: { name: 'first sync', value: firstBytes, unit: 'B' }, ratio: Number((secondBytes / firstBytes).toFixed(4)), target: '≤ 0.01' });
     const reqs0 = world.proxy.stats.reqs;
     await new Promise((r) => setTimeout(r, STEADY_MS));
     const liveFilters = await metricSum(bb.httpUrl, 'graspd_sync_live_filters');
@@ -234,6 +240,7 @@ export async function run(): Promise<BenchRow[]> {
     b = undefined;
     // REQ-only convergence from a copy of B's seeded data dir
     const negFrames0 = world.proxy.stats.negFrames;
+    note('B syncs with REQ only');
     const req = await converge(world, world.bDirs.req, ['--no-sync-negentropy']);
     b = req.b;
     if (world.proxy.stats.negFrames !== negFrames0) throw new Error('--no-sync-negentropy still sent NEG- frames');

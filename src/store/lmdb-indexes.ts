@@ -1,36 +1,130 @@
-// The index keys of one event in the LMDB store (NIP-01 filter fields). Each ends in [-created_at, id] so a
-// forward range walk is newest-first; the planner (lmdb-plan.ts) builds the matching key prefixes.
-//   time       [-created_at, id]
-//   author     [pubkey, -created_at, id]
-//   kind       [kind, -created_at, id]
-//   authorKind [pubkey, kind, -created_at, id]
-//   tag        [letter, value, -created_at, id]   single-letter tags, first value, once per (letter, value);
-//              its value holds kind (uint32 BE) + pubkey (32 bytes) so tag+kinds/authors need no JSON parse
+// The binary index keys of the LMDB store (NIP-01 filter fields). Every key is `prefix ‖ inv(created_at) ‖
+// serial` (6 bytes each, big-endian), inv = MAX_TIME - created_at, so a forward range walk is newest-first;
+// ties come in serial order and are put in id order after the walk (lmdb-scan.ts, lmdb-store.ts).
+//   time       []                     author  [pubkey 32]        kind  [kind 2]
+//   authorKind [pubkey 32, kind 2]    tag     [letter 1, tag value] (single-letter tags, first value, once
+//              per (letter, value); value = [len ≤ 20, bytes] or [0xFF, sha256(value)[0..20)] — 160 bits
+//              keep the range exact); entry value = kind 2 + pubkey prefix 8, so tag+kinds/authors filters
+//              can skip most candidates without reading the event.
+import { createHash } from 'node:crypto';
 import type { NostrEvent } from '../nostr/types.js';
-import { isIndexableTag, type IndexName, type KeyPart } from './lmdb-plan.js';
 
+export type IndexName = 'time' | 'author' | 'kind' | 'authorKind' | 'tag';
 export const INDEX_NAMES: readonly IndexName[] = ['time', 'author', 'kind', 'authorKind', 'tag'];
 
-export function tagEntryValue(e: NostrEvent): Buffer {
-  const b = Buffer.alloc(36);
-  b.writeUInt32BE(e.kind >>> 0, 0);
-  b.write(e.pubkey, 4, 32, 'hex');
+/** created_at is stored in 6 bytes: 2^48 s is ~8.9 million years. */
+export const MAX_TIME = 2 ** 48 - 1;
+export const SERIAL_BYTES = 6;
+const TAIL_BYTES = 12;
+const SHORT_TAG_BYTES = 20;
+const HASHED = 0xff;
+const PUBKEY_PREFIX_BYTES = 8;
+
+/** Tag values longer than this (or holding NUL) are not indexed (kept from layout 1: planner behaviour). */
+export const MAX_INDEXED_TAG_BYTES = 512;
+
+export function isIndexableTag(name: string, value: string | undefined): value is string {
+  return /^[a-zA-Z]$/.test(name) && value !== undefined && !value.includes('\0') &&
+    Buffer.byteLength(value) <= MAX_INDEXED_TAG_BYTES;
+}
+
+export function serialKey(serial: number): Buffer {
+  const b = Buffer.allocUnsafe(SERIAL_BYTES);
+  b.writeUIntBE(serial, 0, SERIAL_BYTES);
   return b;
 }
 
-export function tagEntryMatches(value: Buffer, kinds: number[] | undefined, authors: string[] | undefined): boolean {
-  if (value.length !== 36) return false;
-  if (kinds && !kinds.includes(value.readUInt32BE(0))) return false;
-  return !authors || authors.includes(value.toString('hex', 4, 36));
+export function hexKey(hex: string): Buffer {
+  return Buffer.from(hex, 'hex');
 }
 
-export function indexKeys(e: NostrEvent): Array<[IndexName, KeyPart[]]> {
-  const t = -e.created_at;
-  const keys: Array<[IndexName, KeyPart[]]> = [
-    ['time', [t, e.id]],
-    ['author', [e.pubkey, t, e.id]],
-    ['kind', [e.kind, t, e.id]],
-    ['authorKind', [e.pubkey, e.kind, t, e.id]],
+export function kindPrefix(kind: number): Buffer {
+  const b = Buffer.allocUnsafe(2);
+  b.writeUInt16BE(kind, 0);
+  return b;
+}
+
+export function authorKindPrefix(pubkey: string, kind: number): Buffer {
+  const b = Buffer.allocUnsafe(34);
+  b.write(pubkey, 0, 32, 'hex');
+  b.writeUInt16BE(kind, 32);
+  return b;
+}
+
+export function tagPrefix(letter: string, value: string): Buffer {
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length <= SHORT_TAG_BYTES) return Buffer.concat([Buffer.from([letter.charCodeAt(0), bytes.length]), bytes]);
+  const digest = createHash('sha256').update(bytes).digest();
+  return Buffer.concat([Buffer.from([letter.charCodeAt(0), HASHED]), digest.subarray(0, SHORT_TAG_BYTES)]);
+}
+
+/** prefix ‖ inv(created_at) ‖ serial */
+export function withTail(prefix: Buffer, createdAt: number, serial: number): Buffer {
+  const b = Buffer.allocUnsafe(prefix.length + TAIL_BYTES);
+  prefix.copy(b, 0);
+  b.writeUIntBE(MAX_TIME - createdAt, prefix.length, 6);
+  b.writeUIntBE(serial, prefix.length + 6, 6);
+  return b;
+}
+
+/** First key of `prefix` at or below `until` (newest first). */
+export function rangeStart(prefix: Buffer, until: number): Buffer {
+  const b = Buffer.alloc(prefix.length + 6);
+  prefix.copy(b, 0);
+  b.writeUIntBE(MAX_TIME - until, prefix.length, 6);
+  return b;
+}
+
+/** Exclusive end: past every key of `prefix` at or above `since`. */
+export function rangeEnd(prefix: Buffer, since: number): Buffer {
+  const b = Buffer.alloc(prefix.length + TAIL_BYTES + 1, 0xff);
+  prefix.copy(b, 0);
+  b.writeUIntBE(MAX_TIME - since, prefix.length, 6);
+  return b;
+}
+
+/** created_at of an index key (from its tail). */
+export function keyTime(key: Uint8Array): number {
+  return MAX_TIME - readUInt48(key, key.length - TAIL_BYTES);
+}
+
+export function keySerial(key: Uint8Array): number {
+  return readUInt48(key, key.length - SERIAL_BYTES);
+}
+
+function readUInt48(b: Uint8Array, at: number): number {
+  return (b[at]! * 2 ** 40) + (b[at + 1]! * 2 ** 32) +
+    ((b[at + 2]! << 24) >>> 0) + (b[at + 3]! << 16) + (b[at + 4]! << 8) + b[at + 5]!;
+}
+
+export function tagEntryValue(e: NostrEvent): Buffer {
+  const b = Buffer.allocUnsafe(2 + PUBKEY_PREFIX_BYTES);
+  b.writeUInt16BE(e.kind, 0);
+  b.write(e.pubkey, 2, PUBKEY_PREFIX_BYTES, 'hex');
+  return b;
+}
+
+/** 'no' rules the entry out; 'maybe' means only the full event can tell (author prefix matched). */
+export function tagEntryMatches(value: Uint8Array, kinds: number[] | undefined, authorPrefixes: string[] | undefined): 'yes' | 'no' | 'maybe' {
+  if (value.length !== 2 + PUBKEY_PREFIX_BYTES) return 'maybe';
+  if (kinds && !kinds.includes((value[0]! << 8) | value[1]!)) return 'no';
+  if (!authorPrefixes) return 'yes';
+  const prefix = Buffer.from(value.buffer, value.byteOffset + 2, PUBKEY_PREFIX_BYTES).toString('hex');
+  return authorPrefixes.includes(prefix) ? 'maybe' : 'no';
+}
+
+export function authorPrefixOf(pubkey: string): string {
+  return pubkey.slice(0, PUBKEY_PREFIX_BYTES * 2);
+}
+
+/** The keys of one event; tag keys carry tagEntryValue, the others an empty value. */
+export function indexKeys(e: NostrEvent, serial: number): Array<[IndexName, Buffer]> {
+  const t = e.created_at;
+  const keys: Array<[IndexName, Buffer]> = [
+    ['time', withTail(Buffer.alloc(0), t, serial)],
+    ['author', withTail(hexKey(e.pubkey), t, serial)],
+    ['kind', withTail(kindPrefix(e.kind), t, serial)],
+    ['authorKind', withTail(authorKindPrefix(e.pubkey, e.kind), t, serial)],
   ];
   const seen = new Set<string>();
   for (const tag of e.tags) {
@@ -40,7 +134,7 @@ export function indexKeys(e: NostrEvent): Array<[IndexName, KeyPart[]]> {
     const k = `${name}\0${value}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    keys.push(['tag', [name, value, t, e.id]]);
+    keys.push(['tag', withTail(tagPrefix(name, value), t, serial)]);
   }
   return keys;
 }

@@ -6,9 +6,9 @@ import type { NostrFilter } from '../nostr/types.js';
 import { tagFilters } from '../nostr/filter.js';
 import { isAddressable, isReplaceable } from '../nostr/kinds.js';
 import { addressKey } from './save-rules.js';
+import { authorKindPrefix, authorPrefixOf, hexKey, isIndexableTag, kindPrefix, tagPrefix, type IndexName } from './lmdb-indexes.js';
 
-export type IndexName = 'time' | 'author' | 'kind' | 'authorKind' | 'tag';
-export type KeyPart = string | number;
+export { isIndexableTag, MAX_INDEXED_TAG_BYTES, type IndexName } from './lmdb-indexes.js';
 
 export type Plan =
   | { type: 'empty' }
@@ -17,25 +17,25 @@ export type Plan =
   | {
       type: 'index';
       index: IndexName;
-      prefixes: KeyPart[][];
+      /** key prefixes, one range each (lmdb-indexes.ts) */
+      prefixes: Buffer[];
       /** the index alone proves the match */
       covered: boolean;
       /** tag index only: the rest of the filter is kinds/authors, checked on the entry's value */
-      entryCheck?: { kinds?: number[]; authors?: string[] };
+      entryCheck?: { kinds?: number[]; authorPrefixes?: string[] };
     };
 
-/** Tag values longer than this (or holding NUL, which breaks key order) are not indexed. */
-export const MAX_INDEXED_TAG_BYTES = 512;
 /** Above this many (author, kind) pairs, one range per pair costs more than it saves. */
 const MAX_PAIR_RANGES = 4096;
 const MAX_ADDRESS_LOOKUPS = 4096;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function isStorableKind(kind: number): boolean {
+  return Number.isInteger(kind) && kind >= 0 && kind <= 0xffff;
+}
+
 /** Tags whose values are shared by many events: worse than (author, kind) when both are present. */
 const BROAD_TAGS = new Set(['d', 't', 'k', 'K', 'l', 'L', 'm', 'h']);
-
-export function isIndexableTag(name: string, value: string | undefined): value is string {
-  return /^[a-zA-Z]$/.test(name) && value !== undefined && !value.includes('\0') &&
-    Buffer.byteLength(value) <= MAX_INDEXED_TAG_BYTES;
-}
 
 export function planFilter(filter: NostrFilter): Plan {
   const tags = tagFilters(filter);
@@ -45,8 +45,10 @@ export function planFilter(filter: NostrFilter): Plan {
   if (tags.some(([, values]) => values.length === 0)) return { type: 'empty' };
   if (filter.ids) return { type: 'ids', ids: [...new Set(filter.ids)] };
 
-  const authors = filter.authors ? [...new Set(filter.authors)] : undefined;
-  const kinds = filter.kinds ? [...new Set(filter.kinds)] : undefined;
+  // values no stored event can have are dropped (stored pubkeys are 64 hex, kinds uint16): keys hold bytes
+  const authors = filter.authors ? [...new Set(filter.authors.filter((a) => HEX64.test(a)))] : undefined;
+  const kinds = filter.kinds ? [...new Set(filter.kinds.filter(isStorableKind))] : undefined;
+  if (authors?.length === 0 || kinds?.length === 0) return { type: 'empty' };
   const addresses = addressLookups(authors, kinds, filter['#d']);
   if (addresses) return { type: 'addr', addresses };
 
@@ -57,20 +59,20 @@ export function planFilter(filter: NostrFilter): Plan {
   const pairs = authors && kinds && authors.length * kinds.length <= MAX_PAIR_RANGES;
   const onlyTag = tags.length === 1 && !authors && !kinds;
   const tagPlan = ([name, values]: [string, string[]]): Plan => ({
-    type: 'index', index: 'tag', prefixes: [...new Set(values)].map((v) => [name, v]), covered: onlyTag,
-    ...(tags.length === 1 && !onlyTag ? { entryCheck: { kinds, authors } } : {}),
+    type: 'index', index: 'tag', prefixes: [...new Set(values)].map((v) => tagPrefix(name, v)), covered: onlyTag,
+    ...(tags.length === 1 && !onlyTag ? { entryCheck: { kinds, authorPrefixes: authors?.map(authorPrefixOf) } } : {}),
   });
 
   if (tag && !(pairs && BROAD_TAGS.has(tag[0]))) return tagPlan(tag);
   const noTags = tags.length === 0;
   if (authors && kinds && pairs) {
-    const prefixes = authors.flatMap((a) => kinds.map((k) => [a, k]));
+    const prefixes = authors.flatMap((a) => kinds.map((k) => authorKindPrefix(a, k)));
     return { type: 'index', index: 'authorKind', prefixes, covered: noTags };
   }
   if (tag) return tagPlan(tag);
-  if (kinds) return { type: 'index', index: 'kind', prefixes: kinds.map((k) => [k]), covered: noTags && !authors };
-  if (authors) return { type: 'index', index: 'author', prefixes: authors.map((a) => [a]), covered: noTags };
-  return { type: 'index', index: 'time', prefixes: [[]], covered: noTags };
+  if (kinds) return { type: 'index', index: 'kind', prefixes: kinds.map(kindPrefix), covered: noTags && !authors };
+  if (authors) return { type: 'index', index: 'author', prefixes: authors.map(hexKey), covered: noTags };
+  return { type: 'index', index: 'time', prefixes: [Buffer.alloc(0)], covered: noTags };
 }
 
 /** authors × kinds (× #d) when every kind keeps one version per address: direct lookups, no scan. */

@@ -1,39 +1,40 @@
 // Walks index ranges newest-first (NIP-01 order) for the LMDB store. Every index key ends in
-// [-created_at, id], so a forward walk yields created_at desc, then id asc. Several ranges (one per filter
-// value) are merged with a heap, read in growing chunks (no long-lived cursors), and the walk stops as soon
-// as `limit` candidates were accepted.
+// inv(created_at) ‖ serial (lmdb-indexes.ts), so a forward walk yields created_at desc, then serial. Several
+// ranges (one per filter value) are merged with a heap, read in growing chunks (no long-lived cursors).
+// The walk stops once `limit` candidates were accepted and the rest of that second was read too: ties are
+// ordered by id, not serial, so the caller sorts and cuts (NIP-01: created_at desc, then id asc).
 import type { Database } from 'lmdb';
-import type { KeyPart } from './lmdb-plan.js';
+import { keySerial, keyTime, MAX_TIME, rangeEnd, rangeStart } from './lmdb-indexes.js';
 
 export interface Candidate {
   created_at: number;
-  id: string;
+  serial: number;
 }
 
-/** A walked index entry: its key, and its value (tag index: kind + pubkey, see lmdb-indexes.ts). */
-export interface Entry {
-  key: KeyPart[];
-  value: Buffer;
-}
+export type IndexDb = Database<Buffer, Buffer>;
 
-export type IndexDb = Database<Buffer, KeyPart[]>;
-
-/** Far beyond any real timestamp, still exact in a float64. */
-const BIG = 2 ** 52;
 const MAX_CHUNK = 4096;
 /** first read per range; larger measured slower for 100-value #a filters */
 const CHUNK_MIN = 8;
+
+interface Entry {
+  created_at: number;
+  serial: number;
+  /** only when the walk asked for values (tag entries: lmdb-indexes.ts) */
+  value: Uint8Array | undefined;
+}
 
 class Source {
   private buf: Entry[] = [];
   private pos = 0;
   private done = false;
-  private last: KeyPart[] | undefined;
+  private first = true;
   constructor(
     private readonly db: IndexDb,
-    private start: KeyPart[],
-    private readonly end: KeyPart[],
+    private start: Uint8Array,
+    private readonly end: Uint8Array,
     private chunk: number,
+    private readonly values: boolean,
   ) {
     this.fill();
   }
@@ -49,67 +50,74 @@ class Source {
 
   private fill(): void {
     const rows: Entry[] = [];
-    for (const { key, value } of this.db.getRange({ start: this.start, end: this.end, limit: this.chunk + 1 })) {
-      rows.push({ key, value: Buffer.from(value) }); // lmdb may reuse the value buffer
+    const opts = { start: this.start as Buffer, end: this.end as Buffer, limit: this.chunk, exclusiveStart: !this.first };
+    let last: Uint8Array | undefined;
+    if (this.values) {
+      for (const { key, value } of this.db.getRange(opts)) {
+        last = key;
+        // lmdb may reuse the value buffer
+        rows.push({ created_at: keyTime(key), serial: keySerial(key), value: Uint8Array.prototype.slice.call(value) });
+      }
+    } else {
+      for (const key of this.db.getKeys(opts) as Iterable<Uint8Array>) {
+        last = key;
+        rows.push({ created_at: keyTime(key), serial: keySerial(key), value: undefined });
+      }
     }
-    const skipFirst = this.last !== undefined && rows.length > 0 && sameKey(rows[0]!.key, this.last);
-    this.buf = skipFirst ? rows.slice(1) : rows;
+    this.first = false;
+    this.buf = rows;
     this.pos = 0;
-    if (rows.length < this.chunk + 1) this.done = true;
-    const tail = rows[rows.length - 1];
-    if (tail) this.start = this.last = tail.key;
+    if (rows.length < this.chunk || !last) this.done = true;
+    else this.start = last;
     this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
   }
 }
 
-function sameKey(a: KeyPart[], b: KeyPart[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** (inv, id) ascending — the last two parts of every index key. */
-function entryLess(x: Entry, y: Entry): boolean {
-  const a = x.key;
-  const b = y.key;
-  const ia = a[a.length - 2] as number;
-  const ib = b[b.length - 2] as number;
-  if (ia !== ib) return ia < ib;
-  return (a[a.length - 1] as string) < (b[b.length - 1] as string);
+/** created_at desc, then serial asc: index key order. */
+function entryLess(a: Entry, b: Entry): boolean {
+  return a.created_at !== b.created_at ? a.created_at > b.created_at : a.serial < b.serial;
 }
 
 export interface WalkOptions {
   since?: number;
   until?: number;
   limit: number;
+  /** whether accept needs the entry values */
+  values?: boolean;
   /** false skips the candidate (does not count towards limit) */
-  accept: (c: Candidate, value: Buffer) => boolean;
+  accept: (c: Candidate, value: Uint8Array | undefined) => boolean;
   signal?: AbortSignal;
 }
 
-export function walkIndex(db: IndexDb, prefixes: KeyPart[][], o: WalkOptions): Candidate[] {
+/** Accepted candidates newest-first; past `limit` only by ties at the last accepted created_at. */
+export function walkIndex(db: IndexDb, prefixes: Buffer[], o: WalkOptions): Candidate[] {
   const out: Candidate[] = [];
-  if (o.limit <= 0) return out;
-  const since = o.since ?? -BIG;
-  const until = o.until ?? BIG;
+  const since = Math.max(0, o.since === undefined || Number.isNaN(o.since) ? 0 : Math.ceil(o.since));
+  const until = Math.min(MAX_TIME, o.until === undefined || Number.isNaN(o.until) ? MAX_TIME : Math.floor(o.until));
+  if (o.limit <= 0 || since > until) return out;
   const chunk = Math.min(Math.max(CHUNK_MIN, Math.ceil(o.limit / prefixes.length) + 1), 1000);
   const heap: Source[] = [];
   for (const p of prefixes) {
-    const s = new Source(db, [...p, -Math.min(until, BIG)], [...p, -Math.max(since, -BIG) + 1], chunk);
+    const s = new Source(db, rangeStart(p, until), rangeEnd(p, since), chunk, o.values === true);
     if (s.head()) heapPush(heap, s);
   }
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   let steps = 0;
-  while (heap.length > 0 && out.length < o.limit) {
+  let boundary = -1;
+  while (heap.length > 0) {
     if ((++steps & 1023) === 0) o.signal?.throwIfAborted();
     const s = heap[0]!;
-    const { key, value } = s.head()!;
+    const e = s.head()!;
+    if (boundary >= 0 && e.created_at !== boundary) break;
     s.advance();
     if (s.head()) heapFix(heap);
     else heapPopTop(heap);
-    const created_at = -(key[key.length - 2] as number);
-    const id = key[key.length - 1] as string;
-    if (created_at < since || created_at > until || seen.has(id)) continue;
-    seen.add(id);
-    if (o.accept({ created_at, id }, value)) out.push({ created_at, id });
+    if (seen.has(e.serial)) continue;
+    seen.add(e.serial);
+    const c = { created_at: e.created_at, serial: e.serial };
+    if (!o.accept(c, e.value)) continue;
+    out.push(c);
+    if (out.length === o.limit) boundary = e.created_at;
   }
   return out;
 }

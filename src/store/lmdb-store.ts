@@ -8,10 +8,11 @@ import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import { compareNewestFirst, compareOldestFirst, filterLimit, matchFilter } from '../nostr/filter.js';
 import type { EventStore, SaveOutcome } from './types.js';
 import { applySave, isCoveredByDeletion, type SaveTarget } from './save-rules.js';
-import { loadExpiring, openDbs, readEvent, saveTarget, type LmdbDbs } from './lmdb-dbs.js';
-import { planFilter } from './lmdb-plan.js';
+import { loadExpiring, nextSerial, openDbs, readEvent, readStored, saveTarget, serialOf, type LmdbDbs } from './lmdb-dbs.js';
+import { planFilter, isStorableKind } from './lmdb-plan.js';
 import { walkIndex, type Candidate } from './lmdb-scan.js';
-import { tagEntryMatches } from './lmdb-indexes.js';
+import { MAX_TIME, tagEntryMatches } from './lmdb-indexes.js';
+import { decodeId, decodeRaw } from './lmdb-event-codec.js';
 
 export interface LmdbStoreOptions {
   /** clock in seconds (NIP-40 expiration) */
@@ -19,8 +20,12 @@ export interface LmdbStoreOptions {
 }
 
 interface Hit extends Candidate {
+  id: string;
   raw?: string;
 }
+
+/** What a query needs of each hit: the JSON, the (created_at, id) pair, or only how many. */
+type Want = 'raw' | 'id' | 'count';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -31,20 +36,27 @@ export class LmdbStore implements EventStore {
 
   private constructor(
     private readonly dbs: LmdbDbs,
-    private expiring: Map<string, number>,
+    private expiring: Map<number, number>,
+    private readonly serials: { next: number },
     private readonly now: () => number,
   ) {
-    this.target = saveTarget(dbs, expiring);
+    this.target = saveTarget(dbs, expiring, serials);
   }
 
+  /** Throws when the directory holds another on-disk layout (lmdb-dbs.ts). */
   static async open(dir: string, opts: LmdbStoreOptions = {}): Promise<LmdbStore> {
     const dbs = openDbs(dir);
-    return new LmdbStore(dbs, loadExpiring(dbs), opts.now ?? (() => Math.floor(Date.now() / 1000)));
+    const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    return new LmdbStore(dbs, loadExpiring(dbs), { next: nextSerial(dbs) }, now);
   }
 
-  /** Throws (storing nothing) when id or pubkey is not 64 lowercase hex: those are LMDB key parts. */
+  /** Throws (storing nothing) when id or pubkey is not 64 lowercase hex, kind not 0..65535 or created_at not
+   * an integer in 0..2^48-1: those are LMDB key parts (the ingest path rejects such events earlier). */
   async save(event: NostrEvent): Promise<SaveOutcome> {
     if (!HEX64.test(event.id) || !HEX64.test(event.pubkey)) throw new Error('invalid: id and pubkey must be 64 hex');
+    if (!isStorableKind(event.kind)) throw new Error('invalid: kind must be an integer between 0 and 65535');
+    const t = event.created_at;
+    if (!Number.isInteger(t) || t < 0 || t > MAX_TIME) throw new Error('invalid: created_at out of range');
     let outcome: SaveOutcome;
     try {
       outcome = await this.dbs.root.transaction(() => applySave(this.target, event, this.now()));
@@ -61,23 +73,17 @@ export class LmdbStore implements EventStore {
   }
 
   async queryRaw(filters: NostrFilter[], opts: QueryOptions = {}): Promise<string[]> {
-    const hits = this.select(filters, opts.maxLimit ?? Infinity, true, opts.signal);
-    const out: string[] = [];
-    for (const h of hits) {
-      const raw = h.raw ?? this.dbs.events.get(h.id);
-      if (raw !== undefined) out.push(raw);
-    }
-    return out;
+    return this.select(filters, opts.maxLimit ?? Infinity, 'raw', opts.signal).map((h) => h.raw!);
   }
 
   /** Limits are ignored: the number of stored events matching any filter. */
   async count(filters: NostrFilter[]): Promise<number> {
-    return this.select(filters.map(withoutLimit), Infinity, false).length;
+    return this.select(filters.map(withoutLimit), Infinity, 'count').length;
   }
 
   /** Limits are ignored; sorted the negentropy way: created_at ascending, then id ascending. */
   async idsForNegentropy(filters: NostrFilter[]): Promise<Array<{ created_at: number; id: string }>> {
-    return this.select(filters.map(withoutLimit), Infinity, false)
+    return this.select(filters.map(withoutLimit), Infinity, 'id')
       .map((h) => ({ created_at: h.created_at, id: h.id }))
       .sort(compareOldestFirst);
   }
@@ -102,7 +108,7 @@ export class LmdbStore implements EventStore {
   }
 
   async has(id: string): Promise<boolean> {
-    return this.dbs.events.doesExist(id);
+    return serialOf(this.dbs, id) !== undefined;
   }
 
   async close(): Promise<void> {
@@ -112,66 +118,103 @@ export class LmdbStore implements EventStore {
 
   private resyncExpiring(): void {
     this.expiring = loadExpiring(this.dbs);
-    this.target = saveTarget(this.dbs, this.expiring);
+    this.serials.next = Math.max(this.serials.next, nextSerial(this.dbs));
+    this.target = saveTarget(this.dbs, this.expiring, this.serials);
   }
 
-  /** OR of the filters, each cut at its limit, de-duplicated, newest first. */
-  private select(filters: NostrFilter[], maxLimit: number, wantRaw: boolean, signal?: AbortSignal): Hit[] {
+  /** OR of the filters, each cut at its limit, de-duplicated, newest first ('count': unsorted, no ids). */
+  private select(filters: NostrFilter[], maxLimit: number, want: Want, signal?: AbortSignal): Hit[] {
     signal?.throwIfAborted();
     const now = this.now();
-    const picked = new Map<string, Hit>();
+    const picked = new Map<number, Hit>();
     for (const f of filters) {
-      for (const h of this.runFilter(f, filterLimit(f, maxLimit), now, wantRaw, signal)) {
-        if (!picked.has(h.id)) picked.set(h.id, h);
+      for (const h of this.runFilter(f, filterLimit(f, maxLimit), now, want, signal)) {
+        if (!picked.has(h.serial)) picked.set(h.serial, h);
       }
     }
-    return [...picked.values()].sort(compareNewestFirst);
+    const hits = [...picked.values()];
+    return want === 'count' ? hits : hits.sort(compareNewestFirst);
   }
 
-  private runFilter(f: NostrFilter, limit: number, now: number, wantRaw: boolean, signal?: AbortSignal): Hit[] {
+  private runFilter(f: NostrFilter, limit: number, now: number, want: Want, signal?: AbortSignal): Hit[] {
     const plan = planFilter(f);
     switch (plan.type) {
       case 'empty':
         return [];
       case 'ids':
-        return this.lookup(f, plan.ids, limit, now);
+        return this.lookup(f, plan.ids, limit, now, want);
       case 'addr': {
         const ids: string[] = [];
         for (const address of plan.addresses) {
           const cur = this.target.currentAt(address);
           if (cur) ids.push(cur.id);
         }
-        return this.lookup(f, ids, limit, now);
+        return this.lookup(f, ids, limit, now, want);
       }
       case 'index': {
-        const raws = new Map<string, string>();
+        const raws = new Map<number, string>();
         const check = plan.entryCheck;
-        const accept = (c: Candidate, value: Buffer): boolean => {
-          const exp = this.expiring.get(c.id);
-          if (exp !== undefined && exp <= now) return false;
-          if (plan.covered) return true;
-          if (check) return tagEntryMatches(value, check.kinds, check.authors);
-          const raw = this.dbs.events.get(c.id);
-          if (raw === undefined || !matchFilter(f, JSON.parse(raw) as NostrEvent, now)) return false;
-          if (wantRaw) raws.set(c.id, raw);
+        const fullCheck = (c: Candidate): boolean => {
+          const v = readStored(this.dbs, c.serial);
+          if (v === undefined) return false;
+          const raw = decodeRaw(v);
+          if (!matchFilter(f, JSON.parse(raw) as NostrEvent, now)) return false;
+          if (want === 'raw') raws.set(c.serial, raw);
           return true;
         };
-        const found = walkIndex(this.dbs.idx[plan.index], plan.prefixes, { since: f.since, until: f.until, limit, accept, signal });
-        return wantRaw ? found.map((c) => ({ ...c, raw: raws.get(c.id) })) : found;
+        const accept = (c: Candidate, value: Uint8Array | undefined): boolean => {
+          const exp = this.expiring.get(c.serial);
+          if (exp !== undefined && exp <= now) return false;
+          if (plan.covered) return true;
+          if (check) {
+            const m = tagEntryMatches(value ?? new Uint8Array(0), check.kinds, check.authorPrefixes);
+            if (m !== 'maybe') return m === 'yes';
+          }
+          return fullCheck(c);
+        };
+        const found = walkIndex(this.dbs.idx[plan.index], plan.prefixes, {
+          since: f.since, until: f.until, limit, accept, signal, values: check !== undefined,
+        });
+        return this.resolve(found, raws, limit, want);
       }
       default:
         return assertNever(plan);
     }
   }
 
+  /** Reads id (and JSON) of walked candidates, then applies NIP-01 order to the ties at the limit. */
+  private resolve(found: Candidate[], raws: Map<number, string>, limit: number, want: Want): Hit[] {
+    const hits: Hit[] = [];
+    for (const c of found) {
+      if (want === 'count') {
+        hits.push({ ...c, id: '' });
+        continue;
+      }
+      let raw = raws.get(c.serial);
+      let id: string;
+      if (raw !== undefined) id = raw.slice(7, 71); // `{"id":"<64 hex>"…`
+      else {
+        const v = readStored(this.dbs, c.serial);
+        if (v === undefined) continue;
+        id = decodeId(v);
+        if (want === 'raw') raw = decodeRaw(v);
+      }
+      hits.push({ ...c, id, raw });
+    }
+    return hits.length > limit ? hits.sort(compareNewestFirst).slice(0, limit) : hits;
+  }
+
   /** Direct gets by id, checked against the whole filter. */
-  private lookup(f: NostrFilter, ids: string[], limit: number, now: number): Hit[] {
+  private lookup(f: NostrFilter, ids: string[], limit: number, now: number, want: Want): Hit[] {
     const hits: Hit[] = [];
     for (const id of new Set(ids)) {
-      const raw = this.dbs.events.get(id);
-      if (raw === undefined) continue;
+      const serial = serialOf(this.dbs, id);
+      if (serial === undefined) continue;
+      const v = readStored(this.dbs, serial);
+      if (v === undefined) continue;
+      const raw = decodeRaw(v);
       const event = JSON.parse(raw) as NostrEvent;
-      if (matchFilter(f, event, now)) hits.push({ created_at: event.created_at, id, raw });
+      if (matchFilter(f, event, now)) hits.push({ created_at: event.created_at, serial, id, raw: want === 'raw' ? raw : undefined });
     }
     return hits.sort(compareNewestFirst).slice(0, limit);
   }

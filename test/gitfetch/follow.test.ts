@@ -3,14 +3,14 @@
 // processes; B learns the events by sync from A (--bootstrap-relay) and fetches the data from A's clone URL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newKey } from '../helpers/events.js';
+import { newKey, sign } from '../helpers/events.js';
 import { freePort, waitUntil } from '../helpers/process.js';
 import { graspd, has, host, newRepo, publish } from '../sync/kit.js';
-import { advance, cloneHead, headSymref, lsRemote, metricValue, prWithTip, pushRef, repoUrl } from './kit.js';
+import { advance, cloneHead, headSymref, lsRemote, metricValue, nowSec, prWithTip, pushRef, repoUrl } from './kit.js';
 
 const FETCH = ['--gitfetch-delay-ms', '50'];
 
-test('a repo pushed to A becomes cloneable on B with the same refs and HEAD, then follows a newer state and a PR tip', async (t) => {
+test('a repo pushed to A becomes cloneable on B with the same refs and HEAD, then follows a newer state, a PR tip and a maintainer\'s new announcement', async (t) => {
   const [pa, pb] = [await freePort(), await freePort()];
   const domains = [`127.0.0.1:${pa}`, `127.0.0.1:${pb}`];
   const a = await graspd(t, { port: pa, args: FETCH });
@@ -51,6 +51,16 @@ test('a repo pushed to A becomes cloneable on B with the same refs and HEAD, the
   await waitUntil(() => has(b.relayUrl, pr.event.id), 'PR served on B', 20_000, 50);
   const prMs = Date.now() - pushed3;
   assert.match(await lsRemote(onB), new RegExp(`^${pr.tip}\trefs/nostr/${pr.event.id}$`, 'm'));
+
+  // a maintainer announces the same d on both servers: its new repo follows the owner's served state at once
+  const maint = newKey();
+  const maintAnn = sign(maint, 30617, [['d', repo.d], ['clone', ...domains.map((h) => `http://${h}/${maint.npub}/${repo.d}.git`)],
+    ['relays', ...domains.map((h) => `ws://${h}`)], ['maintainers', owner.pk]], '', nowSec());
+  await publish(b.relayUrl, maintAnn);
+  const maintOnB = repoUrl(b, { owner: maint, d: repo.d });
+  const heads = (refs: string): string => refs.split('\n').filter((l) => !l.includes('refs/nostr/')).join('\n');
+  await waitUntil(async () => heads(await lsRemote(maintOnB)) === heads(await lsRemote(onB)), "maintainer's repo on B follows the state", 10_000, 50);
+  await waitUntil(() => has(b.relayUrl, maintAnn.id), "maintainer's announcement served on B", 5_000, 50);
 
   assert.ok((await metricValue(b, 'graspd_gitfetch_fetches_total', '{outcome="ok"}')) >= 3);
   assert.ok((await metricValue(b, 'graspd_gitfetch_bytes_total')) > 0);

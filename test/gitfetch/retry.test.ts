@@ -17,11 +17,11 @@ async function failures(g: { httpUrl: string }): Promise<number> {
   return n;
 }
 
-test('a state that reaches B before the push to A, and a state that reaches B while A is down, both complete once A has the data', async (t) => {
+test('a state that reaches B before the push to A, and a state that reaches B while A is down (and B restarts), both complete once A has the data', async (t) => {
   const [pa, pb] = [await freePort(), await freePort()];
   const domains = [`127.0.0.1:${pa}`, `127.0.0.1:${pb}`];
   let a = await graspd(t, { port: pa, args: FETCH });
-  const b = await graspd(t, { port: pb, args: [...FETCH, '--no-sync'] });
+  let b = await graspd(t, { port: pb, args: [...FETCH, '--no-sync'] });
   const owner = newKey();
   let repo = await newRepo(owner, 'late', domains);
   const [onA, onB] = [repoUrl(a, repo), repoUrl(b, repo)];
@@ -49,6 +49,10 @@ test('a state that reaches B before the push to A, and a state that reaches B wh
   await publish(b.relayUrl, repo.state);
   await waitUntil(async () => (await failures(b)) > before, 'B failed to reach A while it is down', 10_000, 50);
   assert.notEqual(await lsRemote(onB), refsA2);
+  // B restarts meanwhile: its startup hunt re-creates the job from purgatory
+  b = await b.restart();
+  t.after(() => b.dispose());
+  await waitUntil(async () => (await failures(b)) >= 1, 'B, restarted, failed to reach A', 10_000, 50);
   const down = Date.now();
   a = await a.restart();
   t.after(() => a.dispose());
