@@ -54,8 +54,17 @@ export class RepoLifecycle {
         if (listsService(ann, this.deps.config.domain)) await this.git.ensureRepo(event.pubkey, ann.d);
       } else if (event.kind === KIND_REPO_STATE && info.served) {
         await this.git.applyState(event);
+      } else if (event.kind === KIND_PR || event.kind === KIND_PR_UPDATE) {
+        await this.alignPrRefs(event);
       }
     });
+  }
+
+  /** refs/nostr/<id> in every repo the PR names: set to its `c` tip when present, a provisional ref to another commit is deleted. */
+  private async alignPrRefs(event: NostrEvent): Promise<void> {
+    const pr = parsePullRequest(event);
+    if (!pr.commit) return;
+    for (const repo of pr.repos) await this.git.alignPrRef(repo.pubkey, repo.d, event.id, pr.commit);
   }
 
   hasCommits(owner: string, d: string, oids: string[]): Promise<boolean> {

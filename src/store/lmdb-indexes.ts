@@ -6,7 +6,7 @@
 //              per (letter, value); value = [len ≤ 20, bytes] or [0xFF, sha256(value)[0..20)] — 160 bits
 //              keep the range exact); entry value = kind 2 + pubkey prefix 8, so tag+kinds/authors filters
 //              can skip most candidates without reading the event.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { NostrEvent } from '../nostr/types.js';
 
 export type IndexName = 'time' | 'author' | 'kind' | 'authorKind' | 'tag';
@@ -52,10 +52,19 @@ export function authorKindPrefix(pubkey: string, kind: number): Buffer {
 }
 
 export function tagPrefix(letter: string, value: string): Buffer {
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length <= SHORT_TAG_BYTES) return Buffer.concat([Buffer.from([letter.charCodeAt(0), bytes.length]), bytes]);
-  const digest = createHash('sha256').update(bytes).digest();
-  return Buffer.concat([Buffer.from([letter.charCodeAt(0), HASHED]), digest.subarray(0, SHORT_TAG_BYTES)]);
+  const len = Buffer.byteLength(value);
+  if (len <= SHORT_TAG_BYTES) {
+    const b = Buffer.allocUnsafe(2 + len);
+    b[0] = letter.charCodeAt(0);
+    b[1] = len;
+    b.write(value, 2, 'utf8');
+    return b;
+  }
+  const b = Buffer.allocUnsafe(2 + SHORT_TAG_BYTES);
+  b[0] = letter.charCodeAt(0);
+  b[1] = HASHED;
+  hash('sha256', value, 'buffer').copy(b, 2, 0, SHORT_TAG_BYTES);
+  return b;
 }
 
 /** prefix ‖ inv(created_at) ‖ serial */

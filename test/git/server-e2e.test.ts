@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
-import { announcement, newKey, state } from '../helpers/events.js';
+import { announcement, newKey, sign, state } from '../helpers/events.js';
 import { commit, git, mustGit, workRepo } from '../../src/git/test-kit.js';
 import { repoDir } from '../../src/git/repo-paths.js';
 import type { NostrEvent } from '../../src/nostr/types.js';
@@ -87,4 +87,61 @@ test('3.9 a state whose commits are already present is applied at once, without 
   assert.deepEqual(await c.publish(back), { ok: true, message: '' });
   const ls = await mustGit(['ls-remote', url, 'refs/heads/main']);
   assert.ok(ls.startsWith(c1), ls);
+});
+
+async function servedRepo(srv: Awaited<ReturnType<typeof startTestServer>>, c: TestClient, d: string) {
+  const k = newKey();
+  await c.publish(announcement(k, d, [srv.config.domain]));
+  const work = await workRepo();
+  const base = await commit(work, 'base');
+  await c.publish(state(k, d, { 'refs/heads/main': base }));
+  const url = `${srv.url}/${k.npub}/${encodeURIComponent(d)}.git`;
+  assert.equal((await git(['-C', work, 'push', url, 'main'])).code, 0);
+  return { k, work, url };
+}
+
+test('3.5 #6 + 3.10 #5 a PR whose commit is missing waits in purgatory until its tip is pushed to refs/nostr/<id>', async (t) => {
+  const srv = await startTestServer();
+  t.after(() => srv.stop());
+  const c = await TestClient.connect(srv.relayUrl);
+  t.after(() => c.close());
+  const { k, work, url } = await servedRepo(srv, c, 'pr-flow');
+  const contributor = newKey();
+  await mustGit(['-C', work, 'checkout', '-q', '-b', 'feature']);
+  const tip = await commit(work, 'feature work');
+  const pr = sign(contributor, 1618, [['a', `30617:${k.pk}:pr-flow`], ['p', k.pk], ['c', tip], ['subject', 'a PR']], 'please merge');
+  assert.match((await c.publish(pr)).message, /^purgatory:/);
+  assert.deepEqual(await c.query([{ ids: [pr.id] }]), []);
+  assert.equal((await git(['-C', work, 'push', url, `feature:refs/nostr/${pr.id}`])).code, 0);
+  assert.deepEqual(await c.query([{ ids: [pr.id] }]), [pr]);
+  assert.ok((await mustGit(['ls-remote', url, `refs/nostr/${pr.id}`])).startsWith(tip));
+});
+
+test('3.10 #2/#3 a provisional refs/nostr ref to another commit is deleted when the PR event arrives', async (t) => {
+  const srv = await startTestServer();
+  t.after(() => srv.stop());
+  const c = await TestClient.connect(srv.relayUrl);
+  t.after(() => c.close());
+  const { k, work, url } = await servedRepo(srv, c, 'pr-mismatch');
+  await mustGit(['-C', work, 'checkout', '-q', '-b', 'wrong']);
+  await commit(work, 'wrong commit');
+  const contributor = newKey();
+  const pr = sign(contributor, 1618, [['a', `30617:${k.pk}:pr-mismatch`], ['c', 'a'.repeat(40)], ['subject', 'x']], '');
+  assert.equal((await git(['-C', work, 'push', url, `wrong:refs/nostr/${pr.id}`])).code, 0, 'unknown event: accepted provisionally');
+  assert.match((await c.publish(pr)).message, /^purgatory:/);
+  assert.equal(await mustGit(['ls-remote', url, `refs/nostr/${pr.id}`]), '');
+});
+
+test('3.5 #8 a deletion removes a state from purgatory; a push matching it is then rejected', async (t) => {
+  const srv = await startTestServer();
+  t.after(() => srv.stop());
+  const c = await TestClient.connect(srv.relayUrl);
+  t.after(() => c.close());
+  const { k, work, url } = await servedRepo(srv, c, 'del-state');
+  const u = await commit(work, 'unique');
+  const st = state(k, 'del-state', { 'refs/heads/main': u });
+  assert.match((await c.publish(st)).message, /^purgatory:/);
+  assert.equal((await c.publish(sign(k, 5, [['e', st.id], ['k', '30618']], ''))).ok, true);
+  const push = await git(['-C', work, 'push', url, 'main']);
+  assert.notEqual(push.code, 0);
 });
