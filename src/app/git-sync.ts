@@ -49,7 +49,7 @@ export class GitSync {
       onFetched: (job) => this.onFetched(job),
       recheckRepos: () => this.recheckRepos(),
       isOwnUrl: ownUrlMatcher(config.domain),
-      limits: schedulerLimits(config.gitfetchDelayMs),
+      limits: schedulerLimits(config),
       tickMs: tickMs(config.gitfetchDelayMs),
     });
     // registered after RepoLifecycle.attach: the repo of a new announcement exists before we hunt into it

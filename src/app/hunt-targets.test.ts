@@ -46,14 +46,13 @@ test('candidate announcements are the latest of each maintainer-set member, the 
   assert.notEqual(got[0].id, old.id);
 });
 
-test('scheduler timings keep the module defaults at the default delay and shrink with a test delay', () => {
-  const def = schedulerLimits(500);
+test('scheduler timings come from the --gitfetch-* options; defaults equal the module defaults', () => {
+  const def = schedulerLimits({ gitfetchBackoffBaseMs: 20_000, gitfetchBackoffMaxMs: 120_000, gitfetchParkMs: 600_000 });
   assert.equal(def.backoffBaseMs, DEFAULT_LIMITS.backoffBaseMs);
   assert.equal(def.backoffMaxMs, DEFAULT_LIMITS.backoffMaxMs);
   assert.equal(def.parkMs, DEFAULT_LIMITS.parkMs);
   assert.equal(def.parkMaxMs, DEFAULT_LIMITS.parkMaxMs);
-  assert.equal(schedulerLimits(10).backoffBaseMs, 1_000);
-  assert.equal(schedulerLimits(50).backoffBaseMs, 2_000);
+  assert.equal(schedulerLimits({ gitfetchBackoffBaseMs: 2_000, gitfetchBackoffMaxMs: 12_000, gitfetchParkMs: 60_000 }).backoffBaseMs, 2_000);
   assert.equal(tickMs(50), 100);
   assert.equal(tickMs(500), 500);
   assert.equal(tickMs(60_000), 1_000);

@@ -1,3 +1,4 @@
+import type { Config } from '../config/load.js';
 // GRASP.md "Git data sync", the pure half of the wiring: which hosted repo a purgatory event's data is
 // fetched into, which announcements' clone URLs are candidates, which URLs are this very service, and
 // how the fetch scheduler's backoff scales with --gitfetch-delay-ms. No I/O; callers pass what they know.
@@ -52,9 +53,13 @@ export function targetAnnouncements(owner: string, d: string, announcements: rea
  * Scheduler timings derived from the sync delay: the default 500 ms gives the module's defaults (20 s
  * backoff base, 2 min cap, 10 min parking); a test's small delay shrinks them (never below 1 s base).
  */
-export function schedulerLimits(gitfetchDelayMs: number): Partial<SchedulerLimits> {
-  const base = Math.min(20_000, Math.max(1_000, gitfetchDelayMs * 40));
-  return { backoffBaseMs: base, backoffMaxMs: base * 6, parkMs: base * 30, parkMaxMs: base * 180 };
+export function schedulerLimits(config: Pick<Config, 'gitfetchBackoffBaseMs' | 'gitfetchBackoffMaxMs' | 'gitfetchParkMs'>): Partial<SchedulerLimits> {
+  return {
+    backoffBaseMs: config.gitfetchBackoffBaseMs,
+    backoffMaxMs: config.gitfetchBackoffMaxMs,
+    parkMs: config.gitfetchParkMs,
+    parkMaxMs: config.gitfetchParkMs * 6,
+  };
 }
 
 /** Scheduler tick: as fine as the sync delay, between 100 ms and 1 s. */

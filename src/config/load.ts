@@ -37,6 +37,9 @@ export interface Config {
   purgatoryExpiryMs: number;
   gitfetchDelayMs: number;
   gitfetchUserDelayMs: number;
+  gitfetchBackoffBaseMs: number;
+  gitfetchBackoffMaxMs: number;
+  gitfetchParkMs: number;
   gitfetchTimeoutMs: number;
   gitfetchMaxBytes: number;
   gitfetchRecheckIntervalMs: number;
@@ -145,6 +148,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (cfg.port > 65535) throw new ConfigError(`--port: must be ≤ 65535`);
   if (cfg.syncDailyMinMs > cfg.syncDailyMaxMs) throw new ConfigError('--sync-daily-min-ms must be ≤ --sync-daily-max-ms');
   if (cfg.syncBackoffBaseMs > cfg.syncBackoffMaxMs) throw new ConfigError('--sync-backoff-base-ms must be ≤ --sync-backoff-max-ms');
+  if (cfg.gitfetchBackoffBaseMs > cfg.gitfetchBackoffMaxMs) throw new ConfigError('--gitfetch-backoff-base-ms must be ≤ --gitfetch-backoff-max-ms');
   if (cfg.maxLimit < 1) throw new ConfigError('--max-limit must be ≥ 1');
   if (cfg.maxMessageBytes < 1024) throw new ConfigError('--max-message-bytes must be ≥ 1024');
   if (cfg.domain === undefined) cfg.domain = `${cfg.host}:${cfg.port}`;

@@ -8,7 +8,7 @@ import { freePort, waitUntil } from '../helpers/process.js';
 import { graspd, has, host, newRepo, publish } from '../sync/kit.js';
 import { advance, cloneHead, headSymref, lsRemote, metricValue, nowSec, prWithTip, pushRef, repoUrl } from './kit.js';
 
-const FETCH = ['--gitfetch-delay-ms', '50'];
+const FETCH = ['--gitfetch-delay-ms', '50', '--gitfetch-backoff-base-ms', '2000', '--gitfetch-backoff-max-ms', '12000', '--gitfetch-park-ms', '60000'];
 
 test('a repo pushed to A becomes cloneable on B with the same refs and HEAD, then follows a newer state, a PR tip and a maintainer\'s new announcement', async (t) => {
   const [pa, pb] = [await freePort(), await freePort()];

@@ -9,7 +9,7 @@ import { lsRemote, metricValue, repoUrl } from './kit.js';
 
 test('clone URLs pointing at a local path, another scheme or a loopback address are refused without --allow-private-addresses', async (t) => {
   const [pa, ps] = [await freePort(), await freePort()];
-  const fetchArgs = ['--gitfetch-delay-ms', '50', '--gitfetch-user-delay-ms', '50', '--no-sync'];
+  const fetchArgs = ['--gitfetch-delay-ms', '50', '--gitfetch-user-delay-ms', '50', '--gitfetch-backoff-base-ms', '2000', '--gitfetch-backoff-max-ms', '12000', '--gitfetch-park-ms', '60000', '--no-sync'];
   const a = await graspd(t, { port: pa, args: fetchArgs });
   const s = await graspd(t, { port: ps, args: [...fetchArgs, '--no-allow-private-addresses'] });
   const owner = newKey();

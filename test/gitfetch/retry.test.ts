@@ -9,7 +9,7 @@ import { freePort, waitUntil } from '../helpers/process.js';
 import { graspd, has, newRepo, publish, push } from '../sync/kit.js';
 import { advance, cloneHead, headSymref, lsRemote, metricValue, repoUrl } from './kit.js';
 
-const FETCH = ['--gitfetch-delay-ms', '50', '--gitfetch-user-delay-ms', '100'];
+const FETCH = ['--gitfetch-delay-ms', '50', '--gitfetch-user-delay-ms', '100', '--gitfetch-backoff-base-ms', '2000', '--gitfetch-backoff-max-ms', '12000', '--gitfetch-park-ms', '60000'];
 
 async function failures(g: { httpUrl: string }): Promise<number> {
   let n = 0;
