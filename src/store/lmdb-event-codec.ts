@@ -29,10 +29,11 @@ export function encodeEvent(e: NostrEvent): Buffer {
   return b;
 }
 
-export function decodeRaw(b: Uint8Array): string {
+/** `id`: decodeId(b), when the caller has it already. */
+export function decodeRaw(b: Uint8Array, id?: string): string {
   const buf = asBuffer(b);
   if (buf[0] !== COMPACT) return buf.toString('utf8', HEAD);
-  return `{"id":"${buf.toString('hex', 1, 33)}","pubkey":"${buf.toString('hex', 33, HEAD)}",${buf.toString('utf8', SIG_END)},"sig":"${buf.toString('hex', HEAD, SIG_END)}"}`;
+  return `{"id":"${id ?? buf.toString('hex', 1, 33)}","pubkey":"${buf.toString('hex', 33, HEAD)}",${buf.toString('utf8', SIG_END)},"sig":"${buf.toString('hex', HEAD, SIG_END)}"}`;
 }
 
 export function decodeId(b: Uint8Array): string {

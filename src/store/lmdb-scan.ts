@@ -6,9 +6,12 @@
 import type { Database } from 'lmdb';
 import { keySerial, keyTime, MAX_TIME, rangeEnd, rangeStart } from './lmdb-indexes.js';
 
+/** A walked index entry; `id` and `raw` start empty and are filled by the caller (lmdb-store.ts). */
 export interface Candidate {
   created_at: number;
   serial: number;
+  id: string;
+  raw: string | undefined;
 }
 
 export type IndexDb = Database<Buffer, Buffer>;
@@ -17,11 +20,13 @@ const MAX_CHUNK = 4096;
 /** first read per range; larger measured slower for 100-value #a filters */
 const CHUNK_MIN = 8;
 
-interface Entry {
-  created_at: number;
-  serial: number;
+interface Entry extends Candidate {
   /** only when the walk asked for values (tag entries: lmdb-indexes.ts) */
   value: Uint8Array | undefined;
+}
+
+function entry(key: Uint8Array, value: Uint8Array | undefined): Entry {
+  return { created_at: keyTime(key), serial: keySerial(key), id: '', raw: undefined, value };
 }
 
 class Source {
@@ -56,12 +61,12 @@ class Source {
       for (const { key, value } of this.db.getRange(opts)) {
         last = key;
         // lmdb may reuse the value buffer
-        rows.push({ created_at: keyTime(key), serial: keySerial(key), value: Uint8Array.prototype.slice.call(value) });
+        rows.push(entry(key, Uint8Array.prototype.slice.call(value)));
       }
     } else {
       for (const key of this.db.getKeys(opts) as Iterable<Uint8Array>) {
         last = key;
-        rows.push({ created_at: keyTime(key), serial: keySerial(key), value: undefined });
+        rows.push(entry(key, undefined));
       }
     }
     this.first = false;
@@ -114,9 +119,9 @@ export function walkIndex(db: IndexDb, prefixes: Buffer[], o: WalkOptions): Cand
     else heapPopTop(heap);
     if (seen.has(e.serial)) continue;
     seen.add(e.serial);
-    const c = { created_at: e.created_at, serial: e.serial };
-    if (!o.accept(c, e.value)) continue;
-    out.push(c);
+    if (!o.accept(e, e.value)) continue;
+    e.value = undefined;
+    out.push(e);
     if (out.length === o.limit) boundary = e.created_at;
   }
   return out;

@@ -19,10 +19,8 @@ export interface LmdbStoreOptions {
   now?: () => number;
 }
 
-interface Hit extends Candidate {
-  id: string;
-  raw?: string;
-}
+/** id is '' and raw undefined unless the query wants them. */
+type Hit = Candidate;
 
 /** What a query needs of each hit: the JSON, the (created_at, id) pair, or only how many. */
 type Want = 'raw' | 'id' | 'count';
@@ -126,6 +124,10 @@ export class LmdbStore implements EventStore {
   private select(filters: NostrFilter[], maxLimit: number, want: Want, signal?: AbortSignal): Hit[] {
     signal?.throwIfAborted();
     const now = this.now();
+    if (filters.length === 1) {
+      const hits = this.runFilter(filters[0]!, filterLimit(filters[0]!, maxLimit), now, want, signal);
+      return want === 'count' ? hits : hits.sort(compareNewestFirst);
+    }
     const picked = new Map<number, Hit>();
     for (const f of filters) {
       for (const h of this.runFilter(f, filterLimit(f, maxLimit), now, want, signal)) {
@@ -163,8 +165,10 @@ export class LmdbStore implements EventStore {
           return true;
         };
         const accept = (c: Candidate, value: Uint8Array | undefined): boolean => {
-          const exp = this.expiring.get(c.serial);
-          if (exp !== undefined && exp <= now) return false;
+          if (this.expiring.size > 0) {
+            const exp = this.expiring.get(c.serial);
+            if (exp !== undefined && exp <= now) return false;
+          }
           if (plan.covered) return true;
           if (check) {
             const m = tagEntryMatches(value ?? new Uint8Array(0), check.kinds, check.authorPrefixes);
@@ -184,22 +188,20 @@ export class LmdbStore implements EventStore {
 
   /** Reads id (and JSON) of walked candidates, then applies NIP-01 order to the ties at the limit. */
   private resolve(found: Candidate[], raws: Map<number, string>, limit: number, want: Want): Hit[] {
+    if (want === 'count') return found;
     const hits: Hit[] = [];
     for (const c of found) {
-      if (want === 'count') {
-        hits.push({ ...c, id: '' });
-        continue;
-      }
-      let raw = raws.get(c.serial);
-      let id: string;
-      if (raw !== undefined) id = raw.slice(7, 71); // `{"id":"<64 hex>"…`
-      else {
+      const raw = raws.get(c.serial);
+      if (raw !== undefined) {
+        c.id = raw.slice(7, 71); // `{"id":"<64 hex>"…`
+        c.raw = raw;
+      } else {
         const v = readStored(this.dbs, c.serial);
         if (v === undefined) continue;
-        id = decodeId(v);
-        if (want === 'raw') raw = decodeRaw(v);
+        c.id = decodeId(v);
+        if (want === 'raw') c.raw = decodeRaw(v, c.id);
       }
-      hits.push({ ...c, id, raw });
+      hits.push(c);
     }
     return hits.length > limit ? hits.sort(compareNewestFirst).slice(0, limit) : hits;
   }
@@ -212,7 +214,7 @@ export class LmdbStore implements EventStore {
       if (serial === undefined) continue;
       const v = readStored(this.dbs, serial);
       if (v === undefined) continue;
-      const raw = decodeRaw(v);
+      const raw = decodeRaw(v, id);
       const event = JSON.parse(raw) as NostrEvent;
       if (matchFilter(f, event, now)) hits.push({ created_at: event.created_at, serial, id, raw: want === 'raw' ? raw : undefined });
     }
