@@ -93,7 +93,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
 
   const relay = new Relay(
     { config, store, ingest, subscriptions, negentropy: createNegentropyHandler({ store, now }), log, now },
-    { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes },
+    { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes, pingIntervalMs: config.wsPingIntervalMs },
   );
   const scheme = config.tls ? 'https' : 'http';
   handlers = {

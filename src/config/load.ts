@@ -21,6 +21,7 @@ export interface Config {
   rateLimitEventsPerSecond: number;
   rateLimitBurst: number;
   verifyWorkers: number;
+  wsPingIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   syncBatchWindowMs: number;
   syncHealthIntervalMs: number;
@@ -149,6 +150,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (cfg.syncDailyMinMs > cfg.syncDailyMaxMs) throw new ConfigError('--sync-daily-min-ms must be ≤ --sync-daily-max-ms');
   if (cfg.syncBackoffBaseMs > cfg.syncBackoffMaxMs) throw new ConfigError('--sync-backoff-base-ms must be ≤ --sync-backoff-max-ms');
   if (cfg.gitfetchBackoffBaseMs > cfg.gitfetchBackoffMaxMs) throw new ConfigError('--gitfetch-backoff-base-ms must be ≤ --gitfetch-backoff-max-ms');
+  if (cfg.wsPingIntervalMs < 100) throw new ConfigError('--ws-ping-interval-ms must be ≥ 100');
   if (cfg.maxLimit < 1) throw new ConfigError('--max-limit must be ≥ 1');
   if (cfg.maxMessageBytes < 1024) throw new ConfigError('--max-message-bytes must be ≥ 1024');
   if (cfg.domain === undefined) cfg.domain = `${cfg.host}:${cfg.port}`;

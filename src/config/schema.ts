@@ -31,6 +31,7 @@ export const OPTIONS = [
   { flag: 'rate-limit-events-per-second', type: 'int', default: 500, desc: 'per-connection EVENT rate (token bucket refill)' },
   { flag: 'rate-limit-burst', type: 'int', default: 2000, desc: 'per-connection EVENT burst (token bucket size)' },
   { flag: 'verify-workers', type: 'int', default: 2, desc: 'signature verification worker threads (0 = verify on the main thread)' },
+  { flag: 'ws-ping-interval-ms', type: 'duration', default: 30000, desc: 'WebSocket keepalive: ping every peer (clients and sync links) this often; one without a pong by the next ping is dropped' },
   { flag: 'log-level', type: 'enum', default: 'info', choices: ['debug', 'info', 'warn', 'error'], desc: 'log level' },
   { flag: 'sync-batch-window-ms', type: 'duration', default: 5000, desc: 'self-subscriber batch window' },
   { flag: 'sync-health-interval-ms', type: 'duration', default: 2000, desc: 'health / retry / disconnect checker tick' },

@@ -22,6 +22,8 @@ export class Connection implements Subscriber {
   private readonly subs = new Map<string, LiveSub>();
   private readonly bucket: TokenBucket;
   private closed = false;
+  /** cleared at each keepalive ping, set again by the pong */
+  private alive = true;
 
   constructor(
     private readonly ws: WebSocket,
@@ -35,6 +37,7 @@ export class Connection implements Subscriber {
         this.send(noticeFrame('error: internal error'));
       });
     });
+    ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
   }
@@ -184,6 +187,17 @@ export class Connection implements Subscriber {
     this.ctx.subscriptions.removeAll(this);
     this.ctx.negentropy.closeAll(this);
     this.ctx.onClose(this);
+  }
+
+  /** Keepalive tick: drops a peer that did not answer the previous ping. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.ws.terminate();
+      this.dispose();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
   }
 
   close(code = 1001, reason = 'server shutting down'): void {

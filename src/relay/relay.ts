@@ -12,6 +12,7 @@ import type { Subscriber } from './subscriptions.js';
 export interface RelayOptions {
   maxConnectionsPerIp: number;
   maxMessageBytes: number;
+  pingIntervalMs: number;
 }
 
 export class Relay {
@@ -19,10 +20,15 @@ export class Relay {
   private readonly connections = new Set<Connection>();
   private readonly perIp = new Map<string, number>();
   private nextInternal = 0;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly ctx: Omit<RelayContext, 'onClose'>, private readonly opts: RelayOptions) {
     // ws closes the socket beyond maxPayload; below it, oversize frames get a NOTICE and the connection stays
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(opts.maxMessageBytes * 4, 4 * 1024 * 1024) });
+    this.heartbeat = setInterval(() => {
+      for (const c of [...this.connections]) c.heartbeat();
+    }, opts.pingIntervalMs);
+    this.heartbeat.unref();
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -77,6 +83,7 @@ export class Relay {
   }
 
   closeAll(): void {
+    clearInterval(this.heartbeat);
     for (const c of [...this.connections]) c.close();
     this.wss.close();
   }

@@ -146,6 +146,7 @@ export class SyncEngine {
       url,
       {
         connectTimeoutMs: cfg.syncConnectTimeoutMs,
+        pingIntervalMs: cfg.wsPingIntervalMs,
         allowPrivateAddresses: cfg.allowPrivateAddresses,
         negentropyTimeoutMs: NEGENTROPY_TIMEOUT_MS,
         fetchChunk: () => Math.min(100, historicLimit(this.state.relays.get(url)?.limits ?? {}, cfg.maxLimit)),

@@ -51,3 +51,18 @@ test('connections beyond --max-connections-per-ip are refused with HTTP 429', as
   }
   assert.ok(ok);
 });
+
+test('a peer that stops answering pings is dropped; one that answers stays', async (t) => {
+  const srv = await startTestServer(['--ws-ping-interval-ms', '100']);
+  t.after(() => srv.stop());
+  const silent = new WebSocket(srv.relayUrl, { autoPong: false });
+  const healthy = new WebSocket(srv.relayUrl);
+  await Promise.all([silent, healthy].map((ws) => new Promise((r) => ws.once('open', r))));
+  const closed = await new Promise<boolean>((resolve) => {
+    silent.once('close', () => resolve(true));
+    setTimeout(() => resolve(false), 3000);
+  });
+  assert.equal(closed, true, 'silent peer dropped');
+  assert.equal(healthy.readyState, WebSocket.OPEN);
+  healthy.close();
+});

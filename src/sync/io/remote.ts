@@ -22,6 +22,8 @@ export interface RemoteDeps {
 
 export interface RemoteOptions {
   connectTimeoutMs: number;
+  /** keepalive: a remote that does not answer a ping by the next one is dropped */
+  pingIntervalMs: number;
   allowPrivateAddresses: boolean;
   negentropyTimeoutMs: number;
   /** ids per REQ when fetching what negentropy found missing */
@@ -40,6 +42,7 @@ export class Remote {
   private open = false;
   private ended = false;
   private fetchSeq = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(readonly url: string, private readonly opts: RemoteOptions, private readonly deps: RemoteDeps) {}
 
@@ -62,6 +65,7 @@ export class Remote {
     ws.on('open', () => {
       if (this.ended) return;
       this.open = true;
+      this.startHeartbeat(ws);
       this.deps.onSocketEvent(this.url, 'connected');
       this.deps.feed({ type: 'connected', relay: this.url });
     });
@@ -88,7 +92,19 @@ export class Remote {
     this.deps.feed({ type: 'connectFailed', relay: this.url, ...(rateLimited ? { rateLimited } : {}) });
   }
 
+  private startHeartbeat(ws: WebSocket): void {
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    this.heartbeat = setInterval(() => {
+      if (!alive) return ws.terminate(); // a half-open link: 'close' follows and feeds disconnected
+      alive = false;
+      ws.ping();
+    }, this.opts.pingIntervalMs);
+    this.heartbeat.unref();
+  }
+
   private end(): void {
+    clearInterval(this.heartbeat);
     this.ended = true;
     for (const s of this.subs.values()) if (s.type === 'neg') s.session.cancel();
     this.subs.clear();
