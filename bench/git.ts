@@ -36,8 +36,8 @@ async function buildRepo(dir: string): Promise<string> {
   const contents = files.map(() => textChunk(100));
   for (let i = 0; i < COMMITS; i++) {
     const f = i % files.length;
-    // each commit rewrites part of one file and appends to it: real deltas, growing history
-    contents[f] = contents[f]!.slice(0, Math.floor(contents[f]!.length / 2)) + textChunk(80) + contents[f]!.slice(Math.floor(contents[f]!.length / 2));
+    // each commit inserts new lines in the middle of one file: real deltas, growing history
+    contents[f] = contents[f]!.slice(0, Math.floor(contents[f]!.length / 2)) + textChunk(300) + contents[f]!.slice(Math.floor(contents[f]!.length / 2));
     writeFileSync(join(work, files[f]!), contents[f]!);
     if (i === Math.floor(COMMITS / 2)) writeFileSync(join(work, 'blob.bin'), randomBytes(BLOB_MB * 1024 * 1024));
     await mustGit(['-C', work, 'add', '-A']);

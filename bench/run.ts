@@ -31,7 +31,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.name,
     `${fmt(r.value)} ${r.unit}`.trim(),
     r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.baseline.unit}`.trim() : '',
-    fmt(r.ratio),
+    r.ratio === undefined || Number.isNaN(r.ratio) ? '' : r.ratio < 0.1 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2),
     r.target ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
