@@ -11,6 +11,10 @@ import type { RelayContext } from './relay-context.js';
 
 /** Beyond this many queued output bytes a client that stopped reading is disconnected. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Stored results of a REQ pause above this much queued output until the client has read some. */
+const REQ_PAUSE_BYTES = 1024 * 1024;
+/** A client that reads nothing for this long while a REQ is paused is disconnected. */
+const DRAIN_TIMEOUT_MS = 30_000;
 
 interface LiveSub {
   subIdJson: string;
@@ -144,6 +148,7 @@ export class Connection implements Subscriber {
       if (this.subs.get(subId) !== sub) return; // closed or replaced meanwhile
       for (const raw of rows) {
         if (this.closed) return;
+        if (this.ws.bufferedAmount > REQ_PAUSE_BYTES && !(await this.drained())) return;
         sent.add(raw.slice(raw.indexOf('"id":"') + 6, raw.indexOf('"id":"') + 70));
         this.send(eventFrame(sub.subIdJson, raw));
       }
@@ -155,6 +160,20 @@ export class Connection implements Subscriber {
     for (const p of pending) {
       if (!sent.has(p.event.id) && matchFilters(filters, p.event)) this.send(eventFrame(sub.subIdJson, p.raw));
     }
+  }
+
+  /** Waits until the client has read most of its queued output; false (and closed) if it does not. */
+  private async drained(): Promise<boolean> {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while (!this.closed && this.ws.bufferedAmount > REQ_PAUSE_BYTES / 2) {
+      if (Date.now() > deadline) {
+        connectionMetrics.dropped.inc();
+        this.close(1008, 'client does not read');
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return !this.closed;
   }
 
   private closeSub(subId: string, reason: string): void {

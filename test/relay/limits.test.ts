@@ -66,3 +66,19 @@ test('a peer that stops answering pings is dropped; one that answers stays', asy
   assert.equal(healthy.readyState, WebSocket.OPEN);
   healthy.close();
 });
+
+test('a REQ whose stored results exceed the output queue bound is delivered in full to a reading client', async (t) => {
+  const srv = await startTestServer(['--max-limit', '5000', '--rate-limit-burst', '100000']);
+  t.after(() => srv.stop());
+  const c = await TestClient.connect(srv.relayUrl);
+  t.after(() => c.close());
+  const k = newKey();
+  await c.publish(announcement(k, 'big', [srv.config.domain]));
+  const body = 'y'.repeat(2000);
+  const events = Array.from({ length: 3000 }, (_, i) => issue(k, k, 'big', `b${i} ${body}`));
+  for (const e of events) c.send(['EVENT', e]);
+  const oks = await Promise.all(events.map((e) => c.waitFor((f) => f[0] === 'OK' && f[1] === e.id, 60000)));
+  assert.deepEqual(oks.filter((f) => f[2] !== true).slice(0, 3), []);
+  const got = await c.query([{ kinds: [1621], limit: 5000 }]);
+  assert.equal(got.length, 3000, 'about 6 MB of results, more than the 4 MB queue bound');
+});
