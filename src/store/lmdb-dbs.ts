@@ -1,9 +1,9 @@
-// The LMDB environment of the event store (layout 2): one env, named dbs, and the SaveTarget port that
+// The LMDB environment of the event store (layout 3): one env, named dbs, and the SaveTarget port that
 // save-rules.ts drives inside a write transaction (NIP-01 versions, NIP-09 tombstones, NIP-40 expiration).
 //   meta     'version' → LAYOUT_VERSION (an env without it, but with data, is refused)
 //   ev       serial (6 bytes BE, ascending: appends) → event (lmdb-event-codec.ts)
 //   ids      id (32 bytes) → serial
-//   ix:*     index keys (lmdb-indexes.ts) → empty, or kind + pubkey prefix for tag entries
+//   ix:*     index keys (lmdb-indexes.ts) → empty
 //   addr     address key → [created_at, id] of the kept version
 //   tomb-e   [id, deleter pubkey] → empty;  tomb-a  address key → newest deletion created_at
 //   expiring serial → NIP-40 expiration (also mirrored in memory: queries check it per candidate)
@@ -13,11 +13,12 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { NostrEvent } from '../nostr/types.js';
 import { expirationOf } from '../nostr/filter.js';
 import { addressOf, type SaveTarget } from './save-rules.js';
-import { hexKey, INDEX_NAMES, indexKeys, keySerial, SERIAL_BYTES, serialKey, tagEntryValue, type IndexName } from './lmdb-indexes.js';
+import { hexKey, INDEX_NAMES, indexKeys, keySerial, SERIAL_BYTES, serialKey, type IndexName } from './lmdb-indexes.js';
 import { decodeEvent, encodeEvent } from './lmdb-event-codec.js';
 import type { IndexDb } from './lmdb-scan.js';
 
-export const LAYOUT_VERSION = 2;
+/** 1: hex/ordered-binary keys by id; 2 (briefly): tag kind + pubkey as values; 3: all in the keys */
+export const LAYOUT_VERSION = 3;
 const EMPTY = Buffer.alloc(0);
 /** LMDB keys are at most ~2 KB; long addresses (huge `d` tags) are stored under their hash. */
 const MAX_ADDRESS_KEY_BYTES = 400;
@@ -66,7 +67,9 @@ export function openDbs(dir: string): LmdbDbs {
 function checkLayout(root: RootDatabase, meta: Database<number, string>): void {
   const version = meta.get('version');
   if (version === LAYOUT_VERSION) return;
-  if (version !== undefined || LAYOUT_1_DBS.some((name) => root.doesExist(name))) {
+  // named dbs are keys of the root db (doesExist does not see them: they are flagged sub-dbs)
+  const names = new Set<unknown>(root.getKeys());
+  if (version !== undefined || LAYOUT_1_DBS.some((name) => names.has(name))) {
     root.close();
     throw new Error(`event store: on-disk layout ${version ?? 1} is not supported (this build reads layout ` +
       `${LAYOUT_VERSION}); move the data directory away to start empty`);
@@ -130,8 +133,7 @@ export function saveTarget(dbs: LmdbDbs, expiring: Map<number, number>, serials:
       const sk = serialKey(serial);
       dbs.ev.putSync(sk, encodeEvent(event), { append: true });
       dbs.ids.putSync(hexKey(event.id), sk);
-      const tagValue = tagEntryValue(event);
-      for (const [name, key] of indexKeys(event, serial)) dbs.idx[name].putSync(key, name === 'tag' ? tagValue : EMPTY);
+      for (const [name, key] of indexKeys(event, serial)) dbs.idx[name].putSync(key, EMPTY);
       const address = addressOf(event);
       if (address !== undefined) dbs.addr.putSync(akey(address), [event.created_at, event.id]);
       const exp = expirationOf(event);

@@ -1,8 +1,8 @@
-// Walks index ranges newest-first (NIP-01 order) for the LMDB store. Every index key ends in
-// inv(created_at) ‖ serial (lmdb-indexes.ts), so a forward walk yields created_at desc, then serial. Several
-// ranges (one per filter value) are merged with a heap, read in growing chunks (no long-lived cursors).
-// The walk stops once `limit` candidates were accepted and the rest of that second was read too: ties are
-// ordered by id, not serial, so the caller sorts and cuts (NIP-01: created_at desc, then id asc).
+// Walks index ranges newest-first (NIP-01 order) for the LMDB store. Every index key holds
+// inv(created_at) ‖ serial after its prefix (lmdb-indexes.ts), so a forward walk yields created_at desc, then
+// serial. Several ranges (one per filter value) are merged with a heap, read as keys only in growing chunks
+// (no long-lived cursors). The walk stops once `limit` candidates were accepted and the rest of that second
+// was read too: ties are ordered by id, not serial, so the caller sorts and cuts (created_at desc, id asc).
 import type { Database } from 'lmdb';
 import { keySerial, keyTime, MAX_TIME, rangeEnd, rangeStart } from './lmdb-indexes.js';
 
@@ -20,13 +20,13 @@ const MAX_CHUNK = 4096;
 /** first read per range; larger measured slower for 100-value #a filters */
 const CHUNK_MIN = 8;
 
-interface Entry extends Candidate {
-  /** only when the walk asked for values (tag entries: lmdb-indexes.ts) */
-  value: Uint8Array | undefined;
-}
+/** What an index key says about a candidate beyond the range (tag keys: lmdb-indexes.ts). */
+export type EntryVerdict = 'yes' | 'no' | 'maybe';
+export type EntryCheck = (key: Uint8Array) => EntryVerdict;
 
-function entry(key: Uint8Array, value: Uint8Array | undefined): Entry {
-  return { created_at: keyTime(key), serial: keySerial(key), id: '', raw: undefined, value };
+interface Entry extends Candidate {
+  /** the entry check could not decide: the caller must look at the event */
+  maybe: boolean;
 }
 
 class Source {
@@ -39,13 +39,13 @@ class Source {
     private start: Uint8Array,
     private readonly end: Uint8Array,
     private chunk: number,
-    private readonly values: boolean,
+    private readonly o: WalkOptions,
   ) {
     this.fill();
   }
 
   head(): Entry | undefined {
-    if (this.pos >= this.buf.length && !this.done) this.fill();
+    while (this.pos >= this.buf.length && !this.done) this.fill();
     return this.buf[this.pos];
   }
 
@@ -56,23 +56,20 @@ class Source {
   private fill(): void {
     const rows: Entry[] = [];
     const opts = { start: this.start as Buffer, end: this.end as Buffer, limit: this.chunk, exclusiveStart: !this.first };
+    const { check, suffix = 0 } = this.o;
     let last: Uint8Array | undefined;
-    if (this.values) {
-      for (const { key, value } of this.db.getRange(opts)) {
-        last = key;
-        // lmdb may reuse the value buffer
-        rows.push(entry(key, Uint8Array.prototype.slice.call(value)));
-      }
-    } else {
-      for (const key of this.db.getKeys(opts) as Iterable<Uint8Array>) {
-        last = key;
-        rows.push(entry(key, undefined));
-      }
+    let n = 0;
+    for (const key of this.db.getKeys(opts) as Iterable<Uint8Array>) {
+      last = key;
+      n++;
+      const verdict = check ? check(key) : 'yes';
+      if (verdict === 'no') continue;
+      rows.push({ created_at: keyTime(key, suffix), serial: keySerial(key, suffix), id: '', raw: undefined, maybe: verdict === 'maybe' });
     }
     this.first = false;
     this.buf = rows;
     this.pos = 0;
-    if (rows.length < this.chunk || !last) this.done = true;
+    if (n < this.chunk || !last) this.done = true;
     else this.start = last;
     this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
   }
@@ -87,10 +84,12 @@ export interface WalkOptions {
   since?: number;
   until?: number;
   limit: number;
-  /** whether accept needs the entry values */
-  values?: boolean;
-  /** false skips the candidate (does not count towards limit) */
-  accept: (c: Candidate, value: Uint8Array | undefined) => boolean;
+  /** decides on the key, before accept: 'no' entries are skipped */
+  check?: EntryCheck;
+  /** bytes after the serial in this index's keys */
+  suffix?: number;
+  /** false skips the candidate (does not count towards limit); `maybe`: see Entry */
+  accept: (c: Candidate, maybe: boolean) => boolean;
   signal?: AbortSignal;
 }
 
@@ -103,7 +102,7 @@ export function walkIndex(db: IndexDb, prefixes: Buffer[], o: WalkOptions): Cand
   const chunk = Math.min(Math.max(CHUNK_MIN, Math.ceil(o.limit / prefixes.length) + 1), 1000);
   const heap: Source[] = [];
   for (const p of prefixes) {
-    const s = new Source(db, rangeStart(p, until), rangeEnd(p, since), chunk, o.values === true);
+    const s = new Source(db, rangeStart(p, until), rangeEnd(p, since), chunk, o);
     if (s.head()) heapPush(heap, s);
   }
   const seen = new Set<number>();
@@ -119,8 +118,7 @@ export function walkIndex(db: IndexDb, prefixes: Buffer[], o: WalkOptions): Cand
     else heapPopTop(heap);
     if (seen.has(e.serial)) continue;
     seen.add(e.serial);
-    if (!o.accept(e, e.value)) continue;
-    e.value = undefined;
+    if (!o.accept(e, e.maybe)) continue;
     out.push(e);
     if (out.length === o.limit) boundary = e.created_at;
   }

@@ -11,7 +11,7 @@ import { applySave, isCoveredByDeletion, type SaveTarget } from './save-rules.js
 import { loadExpiring, nextSerial, openDbs, readEvent, readStored, saveTarget, serialOf, type LmdbDbs } from './lmdb-dbs.js';
 import { planFilter, isStorableKind } from './lmdb-plan.js';
 import { walkIndex, type Candidate } from './lmdb-scan.js';
-import { MAX_TIME, tagEntryMatches } from './lmdb-indexes.js';
+import { MAX_TIME, TAG_SUFFIX_BYTES, tagEntryMatches } from './lmdb-indexes.js';
 import { decodeId, decodeRaw } from './lmdb-event-codec.js';
 
 export interface LmdbStoreOptions {
@@ -26,6 +26,7 @@ type Hit = Candidate;
 type Want = 'raw' | 'id' | 'count';
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const BULK_READS = 1000;
 
 type QueryOptions = { maxLimit?: number; signal?: AbortSignal };
 
@@ -164,20 +165,17 @@ export class LmdbStore implements EventStore {
           if (want === 'raw') raws.set(c.serial, raw);
           return true;
         };
-        const accept = (c: Candidate, value: Uint8Array | undefined): boolean => {
+        const accept = (c: Candidate, maybe: boolean): boolean => {
           if (this.expiring.size > 0) {
             const exp = this.expiring.get(c.serial);
             if (exp !== undefined && exp <= now) return false;
           }
-          if (plan.covered) return true;
-          if (check) {
-            const m = tagEntryMatches(value ?? new Uint8Array(0), check.kinds, check.authorPrefixes);
-            if (m !== 'maybe') return m === 'yes';
-          }
-          return fullCheck(c);
+          return plan.covered || (check !== undefined && !maybe) || fullCheck(c);
         };
+        const entryCheck = check && ((key: Uint8Array) => tagEntryMatches(key, check.kinds, check.authorPrefixes));
         const found = walkIndex(this.dbs.idx[plan.index], plan.prefixes, {
-          since: f.since, until: f.until, limit, accept, signal, values: check !== undefined,
+          since: f.since, until: f.until, limit, accept, signal, check: entryCheck,
+          suffix: plan.index === 'tag' ? TAG_SUFFIX_BYTES : 0,
         });
         return this.resolve(found, raws, limit, want);
       }
@@ -190,7 +188,9 @@ export class LmdbStore implements EventStore {
   private resolve(found: Candidate[], raws: Map<number, string>, limit: number, want: Want): Hit[] {
     if (want === 'count') return found;
     const hits: Hit[] = [];
-    for (const c of found) {
+    // many reads go faster in storage order (select sorts the hits anyway)
+    const order = found.length > BULK_READS ? [...found].sort((a, b) => a.serial - b.serial) : found;
+    for (const c of order) {
       const raw = raws.get(c.serial);
       if (raw !== undefined) {
         c.id = raw.slice(7, 71); // `{"id":"<64 hex>"…`
