@@ -93,6 +93,15 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** RSS split into anonymous memory (heap, buffers) and file-backed pages (the mapped LMDB file, code). */
+export function memoryBreakdownMb(pid: number): { rss: number; anonymous: number; fileBacked: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+  const rss = kb('Rss') / 1024;
+  const anonymous = kb('Anonymous') / 1024;
+  return { rss, anonymous, fileBacked: rss - anonymous };
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

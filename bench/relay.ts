@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import type { NostrEvent } from '../src/nostr/types.js';
 import { measureRawVerifyRate } from './verify.js';
-import { announcementFor, benchKey, rssMb, signWith, spawnServer, type BenchServer } from './lib.js';
+import { announcementFor, benchKey, memoryBreakdownMb, rssMb, signWith, spawnServer, type BenchServer } from './lib.js';
 import type { BenchRow } from './types.js';
 
 const GROUP = 'relay';
@@ -120,6 +120,9 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({ group: GROUP, name: `live fan-out of 1 event to ${CONNECTIONS} subscriptions`, value: Number(fanMs.toFixed(1)), unit: 'ms' });
     const rss = rssMb(srv.proc.pid!);
     rows.push({ group: GROUP, name: `RSS with ${MEMORY_EVENTS} events and ${CONNECTIONS} connections`, value: Math.round(rss), unit: 'MB', target: '≤ 300 MB' });
+    const mem = memoryBreakdownMb(srv.proc.pid!);
+    rows.push({ group: GROUP, name: '  of which anonymous (heaps, buffers)', value: Math.round(mem.anonymous), unit: 'MB' });
+    rows.push({ group: GROUP, name: '  of which file-backed (mapped LMDB pages, code; reclaimable)', value: Math.round(mem.fileBacked), unit: 'MB' });
     for (const s of (fanout as { sockets?: WebSocket[] }).sockets ?? []) s.close();
   } finally {
     await srv.stop();

@@ -24,6 +24,8 @@ const LIVE_SAMPLES = 50;
 const STEADY_MS = 5_000;
 const note = (msg: string): void => void process.stderr.write(`[bench sync] ${msg}\n`);
 const NO_LIMITS = ['--rate-limit-events-per-second', '1000000', '--rate-limit-burst', '1000000'];
+/** BENCH_SYNC_TRACE=1: print B's batch timeline (where convergence time goes) */
+const TRACE = process.env.BENCH_SYNC_TRACE === '1';
 
 export interface SyncRepo { owner: BenchKey; d: string; coord: string; ann: NostrEvent; state: NostrEvent }
 
@@ -166,10 +168,30 @@ function startB(w: World, dataDir: string, extra: string[]): Promise<Graspd> {
 async function converge(w: World, dataDir: string, extra: string[]): Promise<{ b: Graspd; ms: number }> {
   const t0 = performance.now();
   const b = await startB(w, dataDir, extra);
-  await waitUntil(async () => (await metricSum(b.httpUrl, 'graspd_sync_events_total', ['result="accepted"'])) >= w.events.length, `B to accept ${w.events.length} events`, 300_000, 100);
+  const samples: string[] = [];
+  await waitUntil(async () => {
+    const n = await metricSum(b.httpUrl, 'graspd_sync_events_total', ['result="accepted"']);
+    samples.push(`${Math.round(performance.now() - t0)}:${n}`);
+    return n >= w.events.length;
+  }, `B to accept ${w.events.length} events`, 300_000, 100);
   const ms = performance.now() - t0;
+  if (TRACE) note(`accepted over time (ms:count) ${samples.filter((_, i) => i % 5 === 0).join(' ')}`);
   await waitForEvents(b.relayUrl, w.events, 'all events on B', 60_000, 500);
+  if (TRACE) trace(b, Date.now() - ms);
   return { b, ms };
+}
+
+/** One line per finished sync batch of B: ms since B started, purpose, method, items, events, duration. */
+function trace(b: Graspd, startMs: number): void {
+  for (const line of b.output.join('').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const o = JSON.parse(line) as Record<string, unknown>;
+    const end = Date.parse(String(o.time)) - startMs;
+    // with GRASPD_TEST_LOG=debug: when each negentropy session reconciled, and how much it needed
+    if (/^negentropy \S+: need/.test(String(o.msg))) note(`+${end} ms ${String(o.msg)}`);
+    if (!line.includes('sync batch finished')) continue;
+    note(`+${end} ms (${Number(o.durationMs)} ms) ${String(o.purpose)}/${String(o.method)} repos=${String(o.repos)} roots=${String(o.rootEvents)} events=${String(o.events)} ${String(o.outcome)}`);
+  }
 }
 
 async function liveLatency(w: World, b: Graspd): Promise<number[]> {
@@ -213,6 +235,14 @@ export async function run(): Promise<BenchRow[]> {
   try {
     w = await setUp(tmp);
     const world = w;
+    if (process.env.BENCH_SYNC_ONLY === 'converge') {
+      // quick iteration on convergence: negentropy then REQ-only, nothing else
+      const neg = await converge(world, world.bDirs.neg, []);
+      await neg.b.stop();
+      const req = await converge(world, world.bDirs.req, ['--no-sync-negentropy']);
+      await req.b.stop();
+      return [{ group: GROUP, name: 'convergence ratios neg / req', value: Number((neg.ms / world.tA).toFixed(2)), unit: 'x', ratio: Number((req.ms / world.tA).toFixed(2)) }];
+    }
     // negentropy: convergence, then a second fresh sync with nothing new, steady-state REQs, live latency
     note('B syncs with negentropy');
     const neg = await converge(world, world.bDirs.neg, []);
@@ -220,15 +250,17 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({ group: GROUP, name: `B mirrors A, negentropy (${size})`, value: Math.round(neg.ms), unit: 'ms', baseline: ingestBase(world.tA), ratio: Number((neg.ms / world.tA).toFixed(2)), target: '≤ 1.5' });
     await settle(b, 1500);
     const firstBytes = await metricSum(b.httpUrl, 'graspd_sync_bytes_total');
+    const firstNeg = await metricSum(b.httpUrl, 'graspd_sync_negentropy_bytes_total');
     await b.stop();
     const filters0 = world.proxy.stats.filters.length;
     b = await startB(world, world.bDirs.neg, ['--sync-quick-reconnect-window-ms', '1']);
     const bb = b;
     await settle(bb, 2000, async () => (await metricSum(bb.httpUrl, 'graspd_sync_pending_batches')) === 0);
     const secondBytes = await metricSum(bb.httpUrl, 'graspd_sync_bytes_total');
+    const secondNeg = await metricSum(bb.httpUrl, 'graspd_sync_negentropy_bytes_total');
     // how much of it is REQ filter text (live + id fetches), as opposed to NEG-OPEN / NEG-MSG traffic
     const reqFilterBytes = world.proxy.stats.filters.slice(filters0).reduce<number>((n, f) => n + JSON.stringify(f).length, 0);
-    rows.push({ group: GROUP, name: `bytes of a 2nd fresh negentropy sync, nothing new (REQ filters: ${reqFilterBytes} B)`, value: secondBytes, unit: 'B', baseline: { name: 'first sync', value: firstBytes, unit: 'B' }, ratio: Number((secondBytes / firstBytes).toFixed(4)), target: '≤ 0.01' });
+    rows.push({ group: GROUP, name: `bytes of a 2nd fresh negentropy sync, nothing new (REQ filters: ${reqFilterBytes} B, NIP-77 messages: ${secondNeg} B; 1st sync NIP-77: ${firstNeg} B)`, value: secondBytes, unit: 'B', baseline: { name: 'first sync', value: firstBytes, unit: 'B' }, ratio: Number((secondBytes / firstBytes).toFixed(4)), target: '≤ 0.01' });
     const reqs0 = world.proxy.stats.reqs;
     await new Promise((r) => setTimeout(r, STEADY_MS));
     const liveFilters = await metricSum(bb.httpUrl, 'graspd_sync_live_filters');
