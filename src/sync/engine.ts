@@ -15,7 +15,7 @@ import type { SyncCommand } from './plan/types.js';
 import { assertNever } from './plan/types.js';
 import { initialState, type SyncInput, type SyncState } from './plan/state.js';
 import { step } from './plan/step.js';
-import { historicLimit } from './plan/filters.js';
+import { effectiveLimits, historicLimit } from './plan/filters.js';
 import { repoKeyOf } from './plan/repo-index.js';
 import { syncConfigFrom } from './io/config.js';
 import { Remote } from './io/remote.js';
@@ -35,6 +35,12 @@ export interface SyncEngineDeps {
 }
 
 export const NEGENTROPY_TIMEOUT_MS = 10_000;
+/** filters of 100 ids in one negentropy fetch REQ (fewer round trips, still one subscription) */
+export const FETCH_FILTERS_PER_REQ = 4;
+/** ids of remote events admitted recently (a copy from an overlapping filter skips verification) */
+const RECENT_ADMITTED = 100_000;
+/** on stop, how long pending cursor writes may wait for in-flight admissions */
+const STOP_PERSIST_WAIT_MS = 1_000;
 
 export class SyncEngine {
   readonly state: SyncState;
@@ -48,6 +54,11 @@ export class SyncEngine {
   private readonly observer: SyncObserver;
   private readonly untrack: () => void;
   private readonly now: () => number;
+  /** remote events being admitted, by id → whether admission succeeded */
+  private readonly admitting = new Map<string, Promise<boolean>>();
+  private readonly admitted = new Set<string>();
+  /** cursor writes, in order, each after the admissions that preceded its command */
+  private persisting: Promise<void> = Promise.resolve();
   /** NIP-77 bytes exchanged, summed over finished sessions (bench: reconciliation cost) */
   negentropyBytes = 0;
 
@@ -76,6 +87,7 @@ export class SyncEngine {
     clearInterval(this.tick);
     this.self.stop();
     this.untrack();
+    await Promise.race([this.persisting, new Promise((r) => setTimeout(r, STOP_PERSIST_WAIT_MS).unref())]);
     await this.file.flush().catch((err: unknown) => this.deps.log.warn({ err }, 'could not write sync state'));
     for (const r of this.conns.values()) r.abandon();
     this.conns.clear();
@@ -127,8 +139,18 @@ export class SyncEngine {
         return this.conns.get(c.relay)?.negentropy(c.subId, c.filter);
       case 'closeSub':
         return this.conns.get(c.relay)?.closeSub(c.subId);
-      case 'persist':
-        return this.file.put(c.snapshot);
+      case 'persist': {
+        // historic pages are fed before their events are admitted: a cursor is durable only after them
+        const idle = this.conns.get(c.relay)?.idle();
+        const snapshot = c.snapshot;
+        this.persisting = this.persisting.then(() => idle).then(() => this.file.put(snapshot));
+        return;
+      }
+      case 'handOver': {
+        const idle = this.conns.get(c.relay)?.idle() ?? Promise.resolve();
+        void idle.then(() => this.self.flushNow());
+        return;
+      }
       default:
         assertNever(c);
     }
@@ -150,12 +172,10 @@ export class SyncEngine {
         allowPrivateAddresses: cfg.allowPrivateAddresses,
         negentropyTimeoutMs: NEGENTROPY_TIMEOUT_MS,
         fetchChunk: () => Math.min(100, historicLimit(this.state.relays.get(url)?.limits ?? {}, cfg.maxLimit)),
+        fetchFilters: () => Math.min(FETCH_FILTERS_PER_REQ, effectiveLimits(this.state.relays.get(url)?.limits ?? {}).maxFilters),
       },
       {
-        feed: (input) => {
-          if (input.type === 'negentropyDone' || input.type === 'negentropyFailed') this.negentropyBytes += remote.negentropyBytes(input.subId);
-          this.feedFrom(remote, input);
-        },
+        feed: (input) => this.feedFrom(remote, input),
         ingest: (event, relay, subId) => this.admit(event, relay, subId),
         localSet: (filter) => this.localSet(filter),
         onSocketEvent: (relay, what, reason) => {
@@ -163,23 +183,52 @@ export class SyncEngine {
           if (reason !== undefined) this.deps.log.debug({ relay, reason }, 'sync connection attempt failed');
         },
         countBytes: (relay, n) => syncMetrics.bytes.inc({ relay }, n),
+        countNegentropyBytes: (relay, n) => {
+          this.negentropyBytes += n;
+          syncMetrics.negentropyBytes.inc({ relay }, n);
+        },
         debug: (relay, msg) => this.deps.log.debug({ relay }, msg),
       },
     );
     return remote;
   }
 
+  /**
+   * Overlapping filters (`#e` and `#E` of one chunk, historic pages and live) deliver the same event
+   * more than once; a copy of one admitted or being admitted is counted as a duplicate without
+   * another signature check. A copy of one that failed is admitted on its own.
+   */
   private async admit(event: unknown, relay: string, subId: string): Promise<void> {
     if (this.stopped) return;
     syncMetrics.events.inc({ relay, result: 'received' });
     this.observer.countEvent(subId);
+    const id = typeof event === 'object' && event !== null && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : undefined;
+    const prior = id === undefined ? undefined : this.admitting.get(id);
+    // no await unless there is a prior copy: a copy arriving in the same tick must find this one's entry
+    if (id !== undefined && (this.admitted.has(id) || (prior !== undefined && (await prior)))) {
+      syncMetrics.events.inc({ relay, result: 'duplicate' });
+      return;
+    }
+    const work = this.admitOnce(event, relay);
+    if (id === undefined) return void (await work);
+    this.admitting.set(id, work);
+    const ok = await work;
+    this.admitting.delete(id);
+    if (!ok) return;
+    if (this.admitted.size >= RECENT_ADMITTED) this.admitted.delete(this.admitted.values().next().value!);
+    this.admitted.add(id);
+  }
+
+  private async admitOnce(event: unknown, relay: string): Promise<boolean> {
     try {
       const o = await this.deps.ingest.ingest(event, { source: 'sync', relay });
       const result = !o.ok ? 'rejected' : o.result === 'duplicate' || o.result === 'superseded' ? 'duplicate' : 'accepted';
       syncMetrics.events.inc({ relay, result });
+      return o.ok;
     } catch (err) {
       syncMetrics.events.inc({ relay, result: 'rejected' });
       if (!this.stopped) this.deps.log.warn({ err, relay }, 'sync ingest failed');
+      return false;
     }
   }
 

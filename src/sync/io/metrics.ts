@@ -38,6 +38,10 @@ export const syncMetrics = {
     name: 'graspd_sync_bytes_total', help: 'WebSocket text bytes exchanged with remote relays',
     labelNames: ['relay'] as const, registers: [registry],
   }),
+  negentropyBytes: new prom.Counter({
+    name: 'graspd_sync_negentropy_bytes_total', help: 'NIP-77 message bytes (NEG-OPEN / NEG-MSG payloads) exchanged per finished session',
+    labelNames: ['relay'] as const, registers: [registry],
+  }),
 };
 
 new prom.Gauge({

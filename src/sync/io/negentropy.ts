@@ -6,7 +6,7 @@ import type { NostrFilter } from '../../nostr/types.js';
 
 export interface NegentropyIo {
   send(frame: unknown[]): void;
-  /** fetch these ids (REQ {ids}); resolves when every chunk ended */
+  /** fetch these ids (REQ {ids}); resolves when every chunk was delivered (admission may go on) */
   fetch(ids: string[]): Promise<void>;
   done(): void;
   failed(unsupported: boolean, reason: string): void;

@@ -8,6 +8,12 @@ import type { PageEvent } from '../plan/pagination.js';
 import { guardRelayUrl } from './address-guard.js';
 import { fetchRelayInfo } from './nip11-fetch.js';
 import { NegentropySession } from './negentropy.js';
+import { AdmitGate } from './admit-gate.js';
+
+/** historic events admitted at once per remote: enough to keep the verify pool and batched commits busy */
+export const HISTORIC_ADMIT_WINDOW = 512;
+/** ids remembered as already fetched by running sessions (beyond: forgotten wholesale) */
+export const MAX_REQUESTED_IDS = 200_000;
 
 export interface RemoteDeps {
   feed(input: SyncInput): void;
@@ -17,6 +23,8 @@ export interface RemoteDeps {
   localSet(filter: NostrFilter): Promise<Array<{ id: string; created_at: number }>>;
   onSocketEvent(relay: string, what: 'attempt' | 'refused' | 'failed' | 'rateLimited' | 'connected', reason?: string): void;
   countBytes(relay: string, n: number): void;
+  /** NIP-77 message bytes of one finished session */
+  countNegentropyBytes?(relay: string, n: number): void;
   debug?(relay: string, msg: string): void;
 }
 
@@ -26,15 +34,17 @@ export interface RemoteOptions {
   pingIntervalMs: number;
   allowPrivateAddresses: boolean;
   negentropyTimeoutMs: number;
-  /** ids per REQ when fetching what negentropy found missing */
+  /** ids per filter when fetching what negentropy found missing */
   fetchChunk: () => number;
+  /** filters (of `fetchChunk` ids each) packed into one fetch REQ */
+  fetchFilters: () => number;
 }
 
 type Sub =
   | { type: 'live' }
-  | { type: 'historic'; events: PageEvent[]; work: Promise<void>[] }
+  | { type: 'historic'; events: PageEvent[] }
   | { type: 'neg'; session: NegentropySession }
-  | { type: 'fetch'; work: Promise<void>[]; end: () => void };
+  | { type: 'fetch'; end: () => void };
 
 export class Remote {
   private ws: WebSocket | undefined;
@@ -43,6 +53,13 @@ export class Remote {
   private ended = false;
   private fetchSeq = 0;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** historic and fetched events being admitted (not live ones) */
+  readonly gate = new AdmitGate(HISTORIC_ADMIT_WINDOW);
+  /**
+   * ids already fetched by running sessions: layer-3 `#e` and `#E` parts of one chunk match the same
+   * comments, and their sessions run side by side (before the other's admissions reach our local set)
+   */
+  private readonly requested = new Set<string>();
 
   constructor(readonly url: string, private readonly opts: RemoteOptions, private readonly deps: RemoteDeps) {}
 
@@ -143,7 +160,7 @@ export class Remote {
   }
 
   openHistoric(subId: string, filters: NostrFilter[]): void {
-    this.subs.set(subId, { type: 'historic', events: [], work: [] });
+    this.subs.set(subId, { type: 'historic', events: [] });
     this.send(['REQ', subId, ...filters]);
   }
 
@@ -170,33 +187,50 @@ export class Remote {
     );
   }
 
-  negentropyBytes(subId: string): number {
-    const s = this.subs.get(subId);
-    return s?.type === 'neg' ? s.session.bytes : 0;
-  }
-
   private finishNeg(subId: string, input: SyncInput): void {
     const s = this.subs.get(subId);
     if (s?.type !== 'neg' || this.ended) return;
+    this.deps.countNegentropyBytes?.(this.url, s.session.bytes);
     this.subs.delete(subId);
     this.deps.feed(input);
+    // the dedupe only spans sessions running side by side: a later reconciliation (daily, on this same
+    // connection) fetches again whatever is still missing from our local set
+    if (![...this.subs.values()].some((x) => x.type === 'neg')) this.requested.clear();
   }
 
-  private async fetchIds(parent: string, ids: string[]): Promise<void> {
+  /**
+   * One fetch REQ at a time per session (the remote's subscription budget), several 100-id filters in
+   * it, and the next REQ as soon as the previous EOSE'd and the gate has room. Resolves at the last
+   * EOSE: admissions go on behind the gate, and the runner waits for `idle()` where it matters, so a
+   * session does not hold a historic slot while its tail is being verified and stored.
+   */
+  private async fetchIds(parent: string, wanted: string[]): Promise<void> {
+    if (this.requested.size + wanted.length > MAX_REQUESTED_IDS) this.requested.clear();
+    const ids = wanted.filter((id) => !this.requested.has(id));
+    for (const id of ids) this.requested.add(id);
     const size = Math.max(1, this.opts.fetchChunk());
-    for (let i = 0; i < ids.length && !this.ended; i += size) {
-      const chunk = ids.slice(i, i + size);
+    const per = size * Math.max(1, this.opts.fetchFilters());
+    for (let i = 0; i < ids.length && !this.ended; i += per) {
+      await this.gate.room();
+      if (this.ended) break;
+      const filters: NostrFilter[] = [];
+      for (let j = i; j < Math.min(ids.length, i + per); j += size) {
+        const chunk = ids.slice(j, Math.min(j + size, i + per));
+        filters.push({ ids: chunk, limit: chunk.length });
+      }
       const subId = `${parent}f${this.fetchSeq++}`;
       await new Promise<void>((resolve) => {
-        const sub: Sub = { type: 'fetch', work: [], end: () => resolve() };
-        this.subs.set(subId, sub);
-        this.send(['REQ', subId, { ids: chunk, limit: chunk.length }]);
+        this.subs.set(subId, { type: 'fetch', end: () => resolve() });
+        this.send(['REQ', subId, ...filters]);
         if (this.ended) resolve();
       });
-      const sub = this.subs.get(subId);
       this.subs.delete(subId);
-      if (sub?.type === 'fetch') await Promise.all(sub.work);
     }
+  }
+
+  /** Resolves when every historic admission started so far has settled. */
+  idle(): Promise<void> {
+    return this.gate.idle();
   }
 
   closeSub(subId: string): void {
@@ -251,11 +285,11 @@ export class Remote {
   private onEvent(subId: string, sub: Sub | undefined, event: unknown): void {
     if (sub === undefined || sub.type === 'neg') return;
     const work = this.deps.ingest(event, this.url, subId);
+    if (sub.type !== 'live') this.gate.track(work);
     if (sub.type === 'historic') {
       const e = event as { id?: unknown; created_at?: unknown } | null;
       if (e !== null && typeof e === 'object' && typeof e.id === 'string' && typeof e.created_at === 'number') sub.events.push({ id: e.id, created_at: e.created_at });
-      sub.work.push(work);
-    } else if (sub.type === 'fetch') sub.work.push(work);
+    }
   }
 
   private onEose(subId: string, sub: Sub | undefined): void {
@@ -267,8 +301,10 @@ export class Remote {
     if (sub.type !== 'historic') return;
     this.subs.delete(subId);
     this.send(['CLOSE', subId]);
-    // feed the page once its events were admitted: later decisions (and negentropy sets) see them
-    void Promise.all(sub.work).then(() => {
+    // the next page is asked for while this one's events are still being admitted (bounded by the
+    // gate); what must follow admission — a persisted cursor, the self-subscriber hand-over — waits
+    // for idle() in the runner
+    void this.gate.room().then(() => {
       if (!this.ended) this.deps.feed({ type: 'historicPage', relay: this.url, subId, events: sub.events });
     });
   }

@@ -1,7 +1,8 @@
 // The self-subscriber (SYNC.md "Self-subscription"): our own relay's accepted 30617/1617/1618/1619/1621,
 // stored first then live, no limit cap; announcements held in purgatory too (state-only sync); deletions
 // of announcements remove repos. Queued events are handed over when the batch window fires (the timer
-// starts at the first queued event and does not reset).
+// starts at the first queued event and does not reset). The window coalesces live trickles; the stored
+// backlog at start, and events a finished historic part brought in (`flushNow`), go over at once.
 import type { NostrEvent } from '../../nostr/types.js';
 import { KIND_DELETION, KIND_REPO_ANNOUNCEMENT, ROOT_KINDS } from '../../nostr/kinds.js';
 import type { Ingest } from '../../relay/ingest.js';
@@ -34,6 +35,14 @@ export class SelfSubscriber {
       if (info.served && event.kind === KIND_DELETION) for (const k of this.deletedRepos(event)) this.pushRemoved(k);
     });
     this.unsubscribe = await this.relay.subscribe([{ kinds: SELF_KINDS }], (e) => this.push('served', e));
+    this.flushNow();
+  }
+
+  /** Hands over what is queued without waiting for the window. */
+  flushNow(): void {
+    if (this.stopped || this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.fire();
   }
 
   stop(): void {
@@ -60,12 +69,14 @@ export class SelfSubscriber {
 
   private arm(): void {
     if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const b = this.queue;
-      this.queue = { served: [], purgatoryAnnouncements: [], removed: [] };
-      this.flush(b);
-    }, this.windowMs);
+    this.timer = setTimeout(() => this.fire(), this.windowMs);
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    const b = this.queue;
+    this.queue = { served: [], purgatoryAnnouncements: [], removed: [] };
+    this.flush(b);
   }
 
   /** Repos a NIP-09 deletion removes: `a` coordinates of announcements, or `e` ids of ones we know. */

@@ -68,6 +68,7 @@ export function onPage(s: SyncState, r: RelayRuntime, subId: string, events: rea
     return;
   }
   if (d.truncated) b.failed = true;
+  out.push({ type: 'handOver', relay: r.url });
   pump(s, r, now, out);
 }
 
@@ -80,6 +81,7 @@ export function finishPart(s: SyncState, r: RelayRuntime, subId: string, failed:
   if (b === undefined) return;
   b.outstanding.delete(subId);
   if (failed) b.failed = true;
+  else out.push({ type: 'handOver', relay: r.url });
   pump(s, r, now, out);
 }
 

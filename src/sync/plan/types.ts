@@ -69,6 +69,11 @@ export type SyncCommand =
   /** NIP-77 reconcile of one filter, then fetch missing ids; answer `negentropyDone` / `negentropyFailed` */
   | { type: 'negentropy'; relay: string; subId: string; batchId: number; filter: NostrFilter }
   | { type: 'closeSub'; relay: string; subId: string }
+  /**
+   * a historic part finished: once this relay's admissions so far settled, hand the self-subscriber's
+   * queued events to the plan now — catching up, the next layer need not wait for the batch window
+   */
+  | { type: 'handOver'; relay: string }
   /** persist this relay's cursor and confirmed items (restart within the quick window resumes) */
   | { type: 'persist'; relay: string; snapshot: RelaySnapshot };
 
