@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer } from '../helpers/server.js';
+import { serverWithClient, startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 import { announcement, newKey, sign, state } from '../helpers/events.js';
 import { commit, git, mustGit, workRepo } from '../../src/git/test-kit.js';
@@ -13,10 +13,7 @@ import { repoDir } from '../../src/git/repo-paths.js';
 import type { NostrEvent } from '../../src/nostr/types.js';
 
 test('3.7 + 3.5 + 3.9 announce, state, push: released from purgatory, served, cloneable with HEAD from the state', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const listener = await TestClient.connect(srv.relayUrl);
   t.after(() => listener.close());
   listener.send(['REQ', 'all', { kinds: [30617, 30618] }]);
@@ -50,10 +47,7 @@ test('3.7 + 3.5 + 3.9 announce, state, push: released from purgatory, served, cl
 });
 
 test('3.8 a push that does not match the state is rejected with a reason and refs stay unchanged', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const k = newKey();
   await c.publish(announcement(k, 'strict', [srv.config.domain]));
   const work = await workRepo();
@@ -70,10 +64,7 @@ test('3.8 a push that does not match the state is rejected with a reason and ref
 });
 
 test('3.9 a state whose commits are already present is applied at once, without a push', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const k = newKey();
   await c.publish(announcement(k, 'apply', [srv.config.domain]));
   const work = await workRepo();
@@ -101,10 +92,7 @@ async function servedRepo(srv: Awaited<ReturnType<typeof startTestServer>>, c: T
 }
 
 test('3.5 #6 + 3.10 #5 a PR whose commit is missing waits in purgatory until its tip is pushed to refs/nostr/<id>', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const { k, work, url } = await servedRepo(srv, c, 'pr-flow');
   const contributor = newKey();
   await mustGit(['-C', work, 'checkout', '-q', '-b', 'feature']);
@@ -118,10 +106,7 @@ test('3.5 #6 + 3.10 #5 a PR whose commit is missing waits in purgatory until its
 });
 
 test('3.10 #2/#3 a provisional refs/nostr ref to another commit is deleted when the PR event arrives', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const { k, work, url } = await servedRepo(srv, c, 'pr-mismatch');
   await mustGit(['-C', work, 'checkout', '-q', '-b', 'wrong']);
   await commit(work, 'wrong commit');
@@ -133,10 +118,7 @@ test('3.10 #2/#3 a provisional refs/nostr ref to another commit is deleted when 
 });
 
 test('3.5 #8 a deletion removes a state from purgatory; a push matching it is then rejected', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const { k, work, url } = await servedRepo(srv, c, 'del-state');
   const u = await commit(work, 'unique');
   const st = state(k, 'del-state', { 'refs/heads/main': u });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseConfig, type Config } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/app/server.js';
 import { createLogger } from '../../src/log/logger.js';
+import { TestClient } from './client.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -25,4 +26,13 @@ export async function startTestServer(args: string[] = [], opts: { dataDir?: str
       if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/** A test server plus one connected client, both cleaned up when the test ends. */
+export async function serverWithClient(t: { after(fn: () => unknown): void }, args: string[] = []): Promise<{ srv: TestServer; c: TestClient }> {
+  const srv = await startTestServer(args);
+  t.after(() => srv.stop());
+  const c = await TestClient.connect(srv.relayUrl);
+  t.after(() => c.close());
+  return { srv, c };
 }

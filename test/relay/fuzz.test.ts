@@ -2,8 +2,7 @@
 // an answer or is ignored, and the connection keeps working afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../helpers/server.js';
-import { TestClient } from '../helpers/client.js';
+import { serverWithClient } from '../helpers/server.js';
 import { announcement, issue, newKey } from '../helpers/events.js';
 
 function prng(seed: number): () => number {
@@ -23,10 +22,7 @@ function randomValue(r: () => number, depth = 0): unknown {
 }
 
 test('thousands of malformed frames: no crash, connection stays usable', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const k = newKey();
   const ann = announcement(k, 'fuzz', [srv.config.domain]);
   await c.publish(ann);

@@ -2,15 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startTestServer } from '../helpers/server.js';
+import { serverWithClient, startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 import { announcement, issue, newKey } from '../helpers/events.js';
 
 test('EVENTs beyond the burst are answered OK false "rate-limited:" and the connection stays usable', async (t) => {
-  const srv = await startTestServer(['--rate-limit-burst', '5', '--rate-limit-events-per-second', '0']);
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t, ['--rate-limit-burst', '5', '--rate-limit-events-per-second', '0']);
   const k = newKey();
   const ann = announcement(k, 'limited', [srv.config.domain]);
   const events = [ann, ...Array.from({ length: 9 }, (_, i) => issue(k, k, 'limited', `i${i}`))];
@@ -68,10 +65,7 @@ test('a peer that stops answering pings is dropped; one that answers stays', asy
 });
 
 test('a REQ whose stored results exceed the output queue bound is delivered in full to a reading client', async (t) => {
-  const srv = await startTestServer(['--max-limit', '5000', '--rate-limit-burst', '100000']);
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t, ['--max-limit', '5000', '--rate-limit-burst', '100000']);
   const k = newKey();
   await c.publish(announcement(k, 'big', [srv.config.domain]));
   const body = 'y'.repeat(2000);

@@ -3,15 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { nip77 } from 'nostr-tools';
-import { startTestServer } from '../helpers/server.js';
-import { TestClient } from '../helpers/client.js';
+import { serverWithClient } from '../helpers/server.js';
 import { announcement, issue, newKey } from '../helpers/events.js';
 
 test('NEG-OPEN/NEG-MSG reconcile finds exactly what each side lacks; errors answer NEG-ERR', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const k = newKey();
   await c.publish(announcement(k, 'neg', [srv.config.domain]));
   const issues = Array.from({ length: 30 }, (_, i) => issue(k, k, 'neg', `n${i}`));

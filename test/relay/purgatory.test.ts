@@ -2,16 +2,13 @@
 // layer calls, survive a restart, and expire after --purgatory-expiry-ms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../helpers/server.js';
+import { serverWithClient, startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 import { announcement, issue, newKey } from '../helpers/events.js';
 import type { NostrEvent } from '../../src/nostr/types.js';
 
 test('a new announcement is held in purgatory: OK true, not served, not broadcast; release serves and broadcasts it', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const listener = await TestClient.connect(srv.relayUrl);
   t.after(() => listener.close());
   listener.send(['REQ', 'anns', { kinds: [30617] }]);
@@ -31,10 +28,7 @@ test('a new announcement is held in purgatory: OK true, not served, not broadcas
 });
 
 test('an announcement not listing this service is blocked', async (t) => {
-  const srv = await startTestServer();
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t);
   const r = await c.publish(announcement(newKey(), 'elsewhere', ['other.example:443']));
   assert.equal(r.ok, false);
   assert.match(r.message, /^blocked:/);
@@ -60,10 +54,7 @@ test('purgatory survives a restart', async (t) => {
 });
 
 test('purgatory entries expire after --purgatory-expiry-ms and are never released', async (t) => {
-  const srv = await startTestServer(['--purgatory-expiry-ms', '300']);
-  t.after(() => srv.stop());
-  const c = await TestClient.connect(srv.relayUrl);
-  t.after(() => c.close());
+  const { srv, c } = await serverWithClient(t, ['--purgatory-expiry-ms', '300']);
   const ann = announcement(newKey(), 'expiring', [srv.config.domain]);
   assert.match((await c.publish(ann)).message, /^purgatory:/);
   await new Promise((r) => setTimeout(r, 400));
