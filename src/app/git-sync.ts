@@ -32,11 +32,14 @@ export interface GitSyncDeps {
 }
 
 const ALL = 1_000_000;
+/** The start-up re-check of every hosted repo waits this long (or the re-check interval, if shorter). */
+const STARTUP_RECHECK_DELAY_MS = 30_000;
 const NEEDS_DATA = new Set([KIND_REPO_STATE, KIND_PR, KIND_PR_UPDATE]);
 const GAUGE_KINDS = new Set([KIND_REPO_ANNOUNCEMENT, KIND_REPO_STATE, KIND_PR, KIND_PR_UPDATE, KIND_DELETION]);
 
 export class GitSync {
   readonly fetcher: GitFetcher;
+  private startupRecheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: GitSyncDeps) {
     const { config, lifecycle } = deps;
@@ -69,12 +72,17 @@ export class GitSync {
     this.fetcher.start();
     await this.huntEntries(this.deps.purgatory.list(this.deps.now()));
     this.updateGauges();
-    // repos left behind by a crash or an outage catch up now rather than at the first hourly re-check
-    this.fetcher.recheckNow().catch((err: unknown) => this.deps.log.warn({ err: String(err) }, 'gitfetch startup recheck failed'));
+    // repos left behind by a crash or an outage catch up soon rather than at the first hourly re-check; not at
+    // once: it spawns git per hosted repo and would compete with the start-up event sync for the main thread
+    this.startupRecheck = setTimeout(() => {
+      this.fetcher.recheckNow().catch((err: unknown) => this.deps.log.warn({ err: String(err) }, 'gitfetch startup recheck failed'));
+    }, Math.min(STARTUP_RECHECK_DELAY_MS, this.deps.config.gitfetchRecheckIntervalMs));
+    this.startupRecheck.unref();
   }
 
   /** Aborts running fetches; resolves once none runs (call before the store closes). */
   stop(): Promise<void> {
+    clearTimeout(this.startupRecheck);
     return this.fetcher.stop();
   }
 
