@@ -74,12 +74,9 @@ export function onPage(s: SyncState, r: RelayRuntime, subId: string, events: rea
 
 /** A part ended without pages: negentropy done, or failed (CLOSED) and not retried. */
 export function finishPart(s: SyncState, r: RelayRuntime, subId: string, failed: boolean, now: number, out: SyncCommand[]): void {
-  const sub = r.historic.get(subId);
-  if (sub === undefined) return;
-  r.historic.delete(subId);
-  const b = batchOf(s, r.url, sub.batchId);
-  if (b === undefined) return;
-  b.outstanding.delete(subId);
+  const taken = takePart(s, r, subId);
+  if (taken === undefined) return;
+  const { b } = taken;
   if (failed) b.failed = true;
   else out.push({ type: 'handOver', relay: r.url });
   pump(s, r, now, out);
@@ -87,14 +84,22 @@ export function finishPart(s: SyncState, r: RelayRuntime, subId: string, failed:
 
 /** Put a part back at the front of its batch (NIP-77 fallback to REQ, or rate-limited CLOSED). */
 export function requeuePart(s: SyncState, r: RelayRuntime, subId: string, method: HistoricPart['method']): void {
-  const sub = r.historic.get(subId);
-  if (sub === undefined) return;
-  r.historic.delete(subId);
-  const b = batchOf(s, r.url, sub.batchId);
-  if (b === undefined) return;
-  b.outstanding.delete(subId);
+  const taken = takePart(s, r, subId);
+  if (taken === undefined) return;
+  const { sub, b } = taken;
   b.queue.unshift({ filter: sub.part.filter, method });
   if (method === 'req') for (const p of b.queue) p.method = 'req';
+}
+
+/** Removes a running part from its relay and its batch; undefined when either is already gone. */
+function takePart(s: SyncState, r: RelayRuntime, subId: string): { sub: NonNullable<ReturnType<RelayRuntime['historic']['get']>>; b: Batch } | undefined {
+  const sub = r.historic.get(subId);
+  if (sub === undefined) return undefined;
+  r.historic.delete(subId);
+  const b = batchOf(s, r.url, sub.batchId);
+  if (b === undefined) return undefined;
+  b.outstanding.delete(subId);
+  return { sub, b };
 }
 
 function maybeComplete(s: SyncState, r: RelayRuntime, b: Batch, now: number, out: SyncCommand[]): void {
