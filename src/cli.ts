@@ -2,7 +2,7 @@
 // graspd entry point: parse options (exit 2 on bad input), start, shut down cleanly on SIGTERM/SIGINT.
 import { ConfigError, helpText, parseConfig } from './config/load.js';
 import { startServer } from './app/server.js';
-import { createLogger } from './log/logger.js';
+import { createLogger, flushLogs } from './log/logger.js';
 import { VERSION } from './app/version.js';
 
 async function main(): Promise<void> {
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       log.error('shutdown took longer than 9 s, exiting');
+      flushLogs();
       process.exit(1);
     }, 9000);
     force.unref();
@@ -40,10 +41,12 @@ async function main(): Promise<void> {
       .close()
       .then(() => {
         log.info('stopped');
+        flushLogs();
         process.exit(0);
       })
       .catch((err: unknown) => {
         log.error({ err }, 'shutdown failed');
+        flushLogs();
         process.exit(1);
       });
   };
