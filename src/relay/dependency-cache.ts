@@ -2,6 +2,7 @@
 // arbitrary). Bounded FIFO; an accepted event releases the entries waiting for its id or address.
 import type { NostrEvent } from '../nostr/types.js';
 import { KIND_REPO_ANNOUNCEMENT } from '../nostr/kinds.js';
+import { identifierOf } from '../nostr/nip34.js';
 import type { EventCtx } from './admission.js';
 
 interface Waiting {
@@ -26,7 +27,7 @@ export function dependencyKeys(event: NostrEvent): string[] {
 export function satisfiedKeys(event: NostrEvent): string[] {
   const keys = [event.id];
   if (event.kind === KIND_REPO_ANNOUNCEMENT) {
-    const d = event.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+    const d = identifierOf(event);
     keys.push(`${KIND_REPO_ANNOUNCEMENT}:${event.pubkey}:${d}`, 'd:' + d);
   }
   return keys;

@@ -29,7 +29,7 @@ export function computeActions(
   }
   const remove = new Map<string, RelayNeeds>();
   for (const [url, conf] of confirmed) {
-    const r = removedItems(conf, targets.get(url) ?? emptyNeeds());
+    const r = subtractNeeds(conf, targets.get(url) ?? emptyNeeds());
     if (!isEmptyNeeds(r)) remove.set(url, r);
   }
   return { add, remove };
@@ -44,17 +44,6 @@ export function newItems(target: RelayNeeds, have: readonly RelayNeeds[]): Relay
     if (level === 'stateOnly') out.stateOnly.add(repo);
   }
   for (const id of target.rootEvents) if (!have.some((h) => h.rootEvents.has(id))) out.rootEvents.add(id);
-  return out;
-}
-
-function removedItems(conf: RelayNeeds, target: RelayNeeds): RelayNeeds {
-  const out = emptyNeeds();
-  for (const repo of conf.repos) {
-    if (target.repos.has(repo)) continue;
-    out.repos.add(repo);
-    if (conf.stateOnly.has(repo)) out.stateOnly.add(repo);
-  }
-  for (const id of conf.rootEvents) if (!target.rootEvents.has(id)) out.rootEvents.add(id);
   return out;
 }
 

@@ -2,14 +2,18 @@
 // One normal form for every key, so `wss://Relay.example.com:443/` and `wss://relay.example.com` are
 // one relay; our own URLs are never remote relays (sync-study §9.1 item 16).
 
-/** ws(s) URL → normal form, or undefined when not ws(s) or malformed. */
-export function normalizeRelayUrl(url: string): string | undefined {
-  let u: URL;
+function parseUrl(url: string): URL | undefined {
   try {
-    u = new URL(url.trim());
+    return new URL(url.trim());
   } catch {
     return undefined;
   }
+}
+
+/** ws(s) URL → normal form, or undefined when not ws(s) or malformed. */
+export function normalizeRelayUrl(url: string): string | undefined {
+  const u = parseUrl(url);
+  if (u === undefined) return undefined;
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return undefined;
   if (u.hostname === '' || u.username !== '' || u.password !== '') return undefined;
   // URL already lower-cases scheme and host and drops the scheme's default port
@@ -21,12 +25,8 @@ const NPUB_RE = /^npub1[02-9ac-hj-np-z]{58}$/;
 
 /** GRASP clone URL `http(s)://host/<npub>/<d>.git` → `ws(s)://host`; anything else → undefined. */
 export function relayFromCloneUrl(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url.trim());
-  } catch {
-    return undefined;
-  }
+  const u = parseUrl(url);
+  if (u === undefined) return undefined;
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
   const parts = u.pathname.split('/').filter((p) => p !== '');
   if (parts.length !== 2) return undefined;
