@@ -43,7 +43,10 @@ export class Ingest {
   readonly dependencyCache = new DependencyCache();
   readonly recentlyRejected = new RecentlyRejected();
   private readonly listeners: AcceptedListener[] = [];
-  private readonly inflight = new Map<string, { seq: number; done: Promise<IngestOutcome> }>();
+  /** admissions running, by event id (concurrent duplicates wait for the first) */
+  private readonly inflight = new Map<string, Promise<IngestOutcome>>();
+  /** every ingest not yet finished, by arrival number, in arrival order */
+  private readonly arrivals = new Map<number, Promise<void>>();
   private seq = 0;
 
   constructor(private readonly deps: IngestDeps) {}
@@ -54,21 +57,33 @@ export class Ingest {
   }
 
   async ingest(input: unknown, ctx: EventCtx): Promise<IngestOutcome> {
+    // the arrival number is taken before verification: workers finish in any order, admission must not
+    const seq = ++this.seq;
+    let finished!: () => void;
+    this.arrivals.set(seq, new Promise<void>((resolve) => (finished = resolve)));
+    try {
+      return await this.verifyAndAdmit(input, ctx, seq);
+    } finally {
+      this.arrivals.delete(seq);
+      finished();
+    }
+  }
+
+  private async verifyAndAdmit(input: unknown, ctx: EventCtx, seq: number): Promise<IngestOutcome> {
     const verified = await this.deps.verifier.verify(input);
     if (!verified.ok) return this.count(ctx, { ok: false, message: verified.reason, result: 'invalid' });
     const event = input as NostrEvent;
     // dedupe concurrent arrivals of the same (verified) event; a bad signature never got this far
     const running = this.inflight.get(event.id);
     if (running) {
-      const r = await running.done;
+      const r = await running;
       return r.ok ? { ok: true, message: 'duplicate: already have this event', result: 'duplicate', event } : r;
     }
-    const seq = ++this.seq;
     const p = this.admit(event, ctx, seq).catch((err: unknown) => {
       this.deps.log.error({ err, id: event.id }, 'ingest failed');
       return { ok: false, message: 'error: could not store event', result: 'error' } as IngestOutcome;
     });
-    this.inflight.set(event.id, { seq, done: p });
+    this.inflight.set(event.id, p);
     try {
       return this.count(ctx, await p);
     } finally {
@@ -77,16 +92,22 @@ export class Ingest {
   }
 
   /**
-   * Clients pipeline EVENTs (an announcement, then at once an issue on it) and admissions run
-   * concurrently; an event refused for a missing dependency is decided again once every admission
-   * that started before it has finished. Only earlier ones are awaited, so waits never form a cycle.
+   * Clients pipeline EVENTs (ngit sends an announcement and its state back to back; an issue is followed at
+   * once by a comment) and admissions run concurrently. A refusal may only mean that an event which arrived
+   * earlier (the announcement naming the author a maintainer, the issue being commented) is not admitted yet,
+   * so a refused event is decided again once every event that arrived before it — verified or not — has
+   * finished. Only earlier arrivals are awaited, so waits never form a cycle.
    */
   private async decide(event: NostrEvent, ctx: EventCtx, seq: number): Promise<Admission> {
     const first = await this.deps.policy(event, ctx, this.deps.world);
-    if (first.type !== 'reject' || !first.missingDependency) return first;
-    const earlier = [...this.inflight.values()].filter((f) => f.seq < seq).map((f) => f.done);
+    if (first.type !== 'reject') return first;
+    const earlier: Array<Promise<void>> = [];
+    for (const [s, done] of this.arrivals) {
+      if (s >= seq) break; // insertion order is arrival order
+      earlier.push(done);
+    }
     if (earlier.length === 0) return first;
-    await Promise.allSettled(earlier);
+    await Promise.all(earlier);
     return this.deps.policy(event, ctx, this.deps.world);
   }
 
