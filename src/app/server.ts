@@ -22,6 +22,11 @@ import { landingPage } from '../http/landing.js';
 import { VERSION } from './version.js';
 import { RepoLifecycle } from './repo-lifecycle.js';
 import { startBackgroundTasks } from './background.js';
+import { ListsSource } from '../moderation/lists-source.js';
+import { HidingStore } from '../moderation/hiding-store.js';
+import { moderationHook, watchBlacklistChanges } from '../moderation/wiring.js';
+import { curationSummary, isRepoBlacklisted } from '../policy/lists.js';
+import { parseGitPath } from '../git/repo-paths.js';
 
 export interface StartOptions {
   log: Logger;
@@ -43,6 +48,8 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: StartOptions): Promise<RunningServer> {
   const { log } = opts;
   const now = opts.now ?? Date.now;
+  // before listening: a bad lists file is a configuration error (exit 2)
+  const lists = new ListsSource(config, log);
   // listen first: with --port 0 the public domain depends on the bound port, and every part needs it
   let handlers: HttpHandlers | undefined;
   const notReady = (): never => {
@@ -65,7 +72,9 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   if (config.port === 0 && config.domain === `${config.host}:0`) config.domain = `${config.host}:${port}`;
 
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await LmdbStore.open(join(config.dataDir, 'events'));
+  const rawStore = await LmdbStore.open(join(config.dataDir, 'events'));
+  // every reader sees the store through the moderation lists; writes pass through
+  const store: EventStore = new HidingStore(rawStore, () => lists.current);
   const purgatory = await LmdbPurgatory.open(join(config.dataDir, 'purgatory'), { expiryMs: config.purgatoryExpiryMs, now });
   const verifier = await createVerifier({ workers: config.verifyWorkers });
   const subscriptions = new SubscriptionIndex();
@@ -82,7 +91,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     verifier,
     store,
     purgatory,
-    policy: createGraspPolicy(),
+    policy: createGraspPolicy({ extraHooks: [moderationHook(() => lists.current)] }),
     world,
     limits: [maxTags(config.maxEventTags), maxContentBytes(config.maxContentBytes), createdAtNotTooFarInFuture(config.maxFutureSeconds)],
     subscriptions,
@@ -98,7 +107,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   const scheme = config.tls ? 'https' : 'http';
   handlers = {
     upgrade: (req, socket, head) => relay.handleUpgrade(req, socket, head),
-    nip11: () => nip11Document(config, VERSION),
+    nip11: () => nip11Document(config, VERSION, curationSummary(lists.current)),
     landing: async () =>
       landingPage({
         domain: config.domain,
@@ -107,8 +116,18 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
         version: VERSION,
         repos: await lifecycle.listRepos(),
       }),
-    git: (req, res) => lifecycle.handleGit(req, res),
+    git: (req, res) => {
+      const route = parseGitPath(req.url ?? '/');
+      if (!('error' in route) && isRepoBlacklisted(lists.current, route.pubkey, route.d)) {
+        res.writeHead(404, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('repository not found\n');
+        return Promise.resolve(true);
+      }
+      return lifecycle.handleGit(req, res);
+    },
   };
+  watchBlacklistChanges(lists, rawStore, log);
+  lists.start();
   const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, world, log, now });
   log.info({ host: config.host, port, domain: config.domain, dataDir: config.dataDir, version: VERSION }, 'graspd listening');
 
@@ -123,6 +142,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     relay,
     close: () =>
       (closing ??= (async () => {
+        lists.stop();
         await background.stop();
         relay.closeAll();
         await new Promise<void>((resolve) => {

@@ -3,8 +3,9 @@ import type { Config } from '../config/load.js';
 
 export const SOFTWARE = 'https://github.com/graspd/graspd';
 
-export function nip11Document(config: Config, version: string): Record<string, unknown> {
+export function nip11Document(config: Config, version: string, curation?: string): Record<string, unknown> {
   return {
+    ...(curation ? { curation } : {}),
     name: `graspd ${config.domain}`,
     description: 'GRASP server: a Nostr relay and git smart-HTTP host for NIP-34 repositories that list it.',
     software: SOFTWARE,
