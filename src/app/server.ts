@@ -27,6 +27,9 @@ import { HidingStore } from '../moderation/hiding-store.js';
 import { moderationHook, watchBlacklistChanges } from '../moderation/wiring.js';
 import { curationSummary, isRepoBlacklisted } from '../policy/lists.js';
 import { parseGitPath } from '../git/repo-paths.js';
+import { ARCHIVE_READ_ONLY, archiveHook } from '../policy/archive.js';
+import { hostingScope } from './hosting.js';
+import { isPushRequest, refusePush } from '../git/refuse-push.js';
 
 export interface StartOptions {
   log: Logger;
@@ -79,6 +82,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   const verifier = await createVerifier({ workers: config.verifyWorkers });
   const subscriptions = new SubscriptionIndex();
 
+  const hosting = hostingScope(config);
   const lifecycle = new RepoLifecycle({ config, store, purgatory, log, now });
   const world: PolicyWorld = {
     domain: config.domain,
@@ -91,7 +95,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     verifier,
     store,
     purgatory,
-    policy: createGraspPolicy({ extraHooks: [moderationHook(() => lists.current)] }),
+    policy: createGraspPolicy({ extraHooks: [moderationHook(() => lists.current), archiveHook(hosting)] }),
     world,
     limits: [maxTags(config.maxEventTags), maxContentBytes(config.maxContentBytes), createdAtNotTooFarInFuture(config.maxFutureSeconds)],
     subscriptions,
@@ -116,12 +120,16 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
         version: VERSION,
         repos: await lifecycle.listRepos(),
       }),
-    git: (req, res) => {
+    git: async (req, res) => {
       const route = parseGitPath(req.url ?? '/');
       if (!('error' in route) && isRepoBlacklisted(lists.current, route.pubkey, route.d)) {
         res.writeHead(404, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('repository not found\n');
-        return Promise.resolve(true);
+        return true;
+      }
+      if (!('error' in route) && hosting.archiveReadOnly && isPushRequest(req) && (await lifecycle.isArchivedRepo(route.pubkey, route.d))) {
+        refusePush(res, ARCHIVE_READ_ONLY);
+        return true;
       }
       return lifecycle.handleGit(req, res);
     },

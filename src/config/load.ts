@@ -51,6 +51,9 @@ export interface Config {
   repoBlacklist: string[];
   authorBlacklist: string[];
   listsFile: string | undefined;
+  archiveWhitelist: string[];
+  archiveAll: boolean;
+  archiveReadOnly: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -182,6 +185,7 @@ function checkListEntries(cfg: Config): void {
   check('repo-whitelist', cfg.repoWhitelist, parseRepoEntry);
   check('repo-blacklist', cfg.repoBlacklist, parseRepoEntry);
   check('author-blacklist', cfg.authorBlacklist, parseAuthorEntry);
+  check('archive-whitelist', cfg.archiveWhitelist, parseRepoEntry);
 }
 
 export function helpText(): string {

@@ -60,6 +60,9 @@ export const OPTIONS = [
   { flag: 'repo-blacklist', type: 'list', default: [], desc: 'matching announcements are refused and matching repositories and their events are no longer served; wins over every whitelist' },
   { flag: 'author-blacklist', type: 'list', default: [], desc: 'npubs whose events are never stored, held, served or synced, whatever the kind' },
   { flag: 'lists-file', type: 'string', default: undefined, desc: 'file holding the three lists, one "<list-name> <entry>" per line (# comments); re-read on change and on SIGHUP' },
+  { flag: 'archive-whitelist', type: 'list', default: [], desc: 'GRASP-05: also host (sync, events and git data) matching announcements that do not list this service; entries as for the lists' },
+  { flag: 'archive-all', type: 'bool', default: false, desc: 'GRASP-05: host every announcement, listing this service or not' },
+  { flag: 'archive-read-only', type: 'bool', default: true, desc: 'archived repositories refuse pushes' },
 ] as const satisfies readonly OptionSpec[];
 
 export function envName(flag: string): string {
