@@ -27,7 +27,10 @@ import { HidingStore } from '../moderation/hiding-store.js';
 import { moderationHook, watchBlacklistChanges } from '../moderation/wiring.js';
 import { curationSummary, isRepoBlacklisted } from '../policy/lists.js';
 import { parseGitPath } from '../git/repo-paths.js';
-import { ARCHIVE_READ_ONLY, archiveHook } from '../policy/archive.js';
+import { archiveHook } from '../policy/archive.js';
+import { withQuotas } from '../policy/quotas.js';
+import { countQuotaRefusal, pushRefusal, quotaFacts, quotaLimits } from './quotas.js';
+import { freeDiskReader } from './disk.js';
 import { hostingScope } from './hosting.js';
 import { isPushRequest, refusePush } from '../git/refuse-push.js';
 
@@ -83,6 +86,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   const subscriptions = new SubscriptionIndex();
 
   const hosting = hostingScope(config);
+  const freeDisk = freeDiskReader(config.dataDir);
   const lifecycle = new RepoLifecycle({ config, store, purgatory, log, now });
   const world: PolicyWorld = {
     domain: config.domain,
@@ -95,7 +99,12 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     verifier,
     store,
     purgatory,
-    policy: createGraspPolicy({ extraHooks: [moderationHook(() => lists.current), archiveHook(hosting)] }),
+    policy: withQuotas(
+      createGraspPolicy({ extraHooks: [moderationHook(() => lists.current), archiveHook(hosting)] }),
+      quotaLimits(config),
+      quotaFacts(store, purgatory, now, freeDisk),
+      countQuotaRefusal,
+    ),
     world,
     limits: [maxTags(config.maxEventTags), maxContentBytes(config.maxContentBytes), createdAtNotTooFarInFuture(config.maxFutureSeconds)],
     subscriptions,
@@ -109,6 +118,12 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes, pingIntervalMs: config.wsPingIntervalMs },
   );
   const scheme = config.tls ? 'https' : 'http';
+  const pushGuard = {
+    config,
+    freeDisk,
+    isArchived: (owner: string, d: string) => lifecycle.isArchivedRepo(owner, d),
+    repoDir: (owner: string, d: string) => lifecycle.git.repoDir(owner, d),
+  };
   handlers = {
     upgrade: (req, socket, head) => relay.handleUpgrade(req, socket, head),
     nip11: () => nip11Document(config, VERSION, curationSummary(lists.current)),
@@ -127,9 +142,12 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
         res.end('repository not found\n');
         return true;
       }
-      if (!('error' in route) && hosting.archiveReadOnly && isPushRequest(req) && (await lifecycle.isArchivedRepo(route.pubkey, route.d))) {
-        refusePush(res, ARCHIVE_READ_ONLY);
-        return true;
+      if (!('error' in route) && isPushRequest(req)) {
+        const refusal = await pushRefusal(pushGuard, req, route.pubkey, route.d);
+        if (refusal !== undefined) {
+          await refusePush(req, res, refusal);
+          return true;
+        }
       }
       return lifecycle.handleGit(req, res);
     },

@@ -54,6 +54,11 @@ export interface Config {
   archiveWhitelist: string[];
   archiveAll: boolean;
   archiveReadOnly: boolean;
+  maxReposPerAuthor: number;
+  maxPurgatoryReposPerAuthor: number;
+  maxPurgatoryRepos: number;
+  minFreeDiskBytes: number;
+  maxRepoBytes: number;
 }
 
 export class ConfigError extends Error {}

@@ -63,6 +63,11 @@ export const OPTIONS = [
   { flag: 'archive-whitelist', type: 'list', default: [], desc: 'GRASP-05: also host (sync, events and git data) matching announcements that do not list this service; entries as for the lists' },
   { flag: 'archive-all', type: 'bool', default: false, desc: 'GRASP-05: host every announcement, listing this service or not' },
   { flag: 'archive-read-only', type: 'bool', default: true, desc: 'archived repositories refuse pushes' },
+  { flag: 'max-repos-per-author', type: 'int', default: 100, desc: 'repositories (served + in purgatory) one author may have here' },
+  { flag: 'max-purgatory-repos-per-author', type: 'int', default: 10, desc: 'of which waiting for their first push (each has a bare repo on disk)' },
+  { flag: 'max-purgatory-repos', type: 'int', default: 1000, desc: 'repositories waiting for their first push, all authors together' },
+  { flag: 'min-free-disk-bytes', type: 'int', default: 1073741824, desc: 'below this much free space under --data-dir, new repositories and pushes are refused; serving continues' },
+  { flag: 'max-repo-bytes', type: 'int', default: 4294967296, desc: 'largest size on disk of one repository: a push that would exceed it is refused' },
 ] as const satisfies readonly OptionSpec[];
 
 export function envName(flag: string): string {
