@@ -31,6 +31,8 @@ import { archiveHook } from '../policy/archive.js';
 import { withQuotas } from '../policy/quotas.js';
 import { countQuotaRefusal, pushRefusal, quotaFacts, quotaLimits } from './quotas.js';
 import { freeDiskReader } from './disk.js';
+import { grasp06Hook } from '../grasp06/prs-rules.js';
+import { startGrasp06 } from '../grasp06/wire.js';
 import { hostingScope } from './hosting.js';
 import { isPushRequest, refusePush } from '../git/refuse-push.js';
 
@@ -100,7 +102,9 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     store,
     purgatory,
     policy: withQuotas(
-      createGraspPolicy({ extraHooks: [moderationHook(() => lists.current), archiveHook(hosting)] }),
+      createGraspPolicy({
+        extraHooks: [moderationHook(() => lists.current), archiveHook(hosting), ...(config.grasp06 ? [grasp06Hook(config.domain, createGraspPolicy())] : [])],
+      }),
       quotaLimits(config),
       quotaFacts(store, purgatory, now, freeDisk),
       countQuotaRefusal,
@@ -124,6 +128,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     isArchived: (owner: string, d: string) => lifecycle.isArchivedRepo(owner, d),
     repoDir: (owner: string, d: string) => lifecycle.git.repoDir(owner, d),
   };
+  const grasp06 = config.grasp06 ? await startGrasp06({ config, store, purgatory, ingest, lifecycle, log, now }) : undefined;
   handlers = {
     upgrade: (req, socket, head) => relay.handleUpgrade(req, socket, head),
     nip11: () => nip11Document(config, VERSION, curationSummary(lists.current)),
@@ -136,6 +141,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
         repos: await lifecycle.listRepos(),
       }),
     git: async (req, res) => {
+      if (grasp06 && (await grasp06.handle(req, res))) return true;
       const route = parseGitPath(req.url ?? '/');
       if (!('error' in route) && isRepoBlacklisted(lists.current, route.pubkey, route.d)) {
         res.writeHead(404, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'text/plain; charset=utf-8' });
@@ -169,6 +175,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     close: () =>
       (closing ??= (async () => {
         lists.stop();
+        grasp06?.stop();
         await background.stop();
         relay.closeAll();
         await new Promise<void>((resolve) => {

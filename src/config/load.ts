@@ -59,6 +59,7 @@ export interface Config {
   maxPurgatoryRepos: number;
   minFreeDiskBytes: number;
   maxRepoBytes: number;
+  grasp06: boolean;
 }
 
 export class ConfigError extends Error {}

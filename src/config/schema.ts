@@ -68,6 +68,7 @@ export const OPTIONS = [
   { flag: 'max-purgatory-repos', type: 'int', default: 1000, desc: 'repositories waiting for their first push, all authors together' },
   { flag: 'min-free-disk-bytes', type: 'int', default: 1073741824, desc: 'below this much free space under --data-dir, new repositories and pushes are refused; serving continues' },
   { flag: 'max-repo-bytes', type: 'int', default: 4294967296, desc: 'largest size on disk of one repository: a push that would exceed it is refused' },
+  { flag: 'grasp06', type: 'bool', default: false, desc: 'GRASP-06 /prs/<npub>/<identifier>.git contributor endpoint (PR commits pushed before or after the PR event)' },
 ] as const satisfies readonly OptionSpec[];
 
 export function envName(flag: string): string {

@@ -11,7 +11,7 @@ export function nip11Document(config: Config, version: string, curation?: string
     software: SOFTWARE,
     version,
     supported_nips: [1, 9, 11, 34, 40, 45, 77],
-    supported_grasps: ['GRASP-01', ...(config.archiveAll || config.archiveWhitelist.length > 0 ? ['GRASP-05'] : []), ...(config.sync ? ['GRASP-02'] : [])],
+    supported_grasps: ['GRASP-01', ...(config.archiveAll || config.archiveWhitelist.length > 0 ? ['GRASP-05'] : []), ...(config.sync ? ['GRASP-02'] : []), ...(config.grasp06 ? ['GRASP-06'] : [])],
     repo_acceptance_criteria:
       'Repository announcements (kind 30617) must list this service in both their clone and relays tags. Other events must reference an accepted repository or root event.',
     limitation: {
