@@ -15,6 +15,7 @@ const MODULES: Record<string, () => Promise<Module>> = {
   git: () => import('./git.js'),
   sync: () => import('./sync.js'),
   gitfetch: () => import('./gitfetch.js'),
+  spam: () => import('./spam.js'),
 };
 
 function fmt(n: number | undefined): string {

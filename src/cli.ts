@@ -25,7 +25,16 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger(parsed.config.logLevel);
-  const server = await startServer(parsed.config, { log });
+  let server;
+  try {
+    server = await startServer(parsed.config, { log });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`graspd: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -6,7 +6,9 @@ import type { Config } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import type { NostrEvent } from '../nostr/types.js';
 import { KIND_DELETION, KIND_PR, KIND_PR_UPDATE, KIND_REPO_ANNOUNCEMENT, KIND_REPO_STATE } from '../nostr/kinds.js';
-import { identifierOf, listsService, parseAnnouncement, parsePullRequest, parseState } from '../nostr/nip34.js';
+import { identifierOf, parseAnnouncement, parsePullRequest, parseState } from '../nostr/nip34.js';
+import { isHosted } from '../policy/archive.js';
+import { hostingScope } from './hosting.js';
 import { maintainerSet } from '../policy/maintainers.js';
 import { candidateRepos } from '../policy/pull-request.js';
 import type { PolicyWorld } from '../policy/types.js';
@@ -144,7 +146,7 @@ export class GitSync {
   private async onAnnouncement(event: NostrEvent, source: PurgatoryEntry['source']): Promise<void> {
     const ann = parseAnnouncement(event);
     const { lifecycle, purgatory, ingest } = this.deps;
-    if (!listsService(ann, this.deps.config.domain) || !(await lifecycle.git.repoExists(ann.pubkey, ann.d))) return;
+    if (!isHosted(hostingScope(this.deps.config), ann) || !(await lifecycle.git.repoExists(ann.pubkey, ann.d))) return;
     const newest = (await lifecycle.authorisedStates(ann.pubkey, ann.d))[0];
     if (!newest) return;
     const held = purgatory.get(newest.id);
@@ -200,10 +202,11 @@ export class GitSync {
       ...purgatory.list(this.deps.now(), { kinds: [KIND_REPO_ANNOUNCEMENT] }).map((e) => e.event),
     ];
     const seen = new Set<string>();
+    const scope = hostingScope(config);
     const out: RecheckRepo[] = [];
     for (const a of anns.map(parseAnnouncement)) {
       const key = `${a.pubkey}\0${a.d}`;
-      if (seen.has(key) || !listsService(a, config.domain)) continue;
+      if (seen.has(key) || !isHosted(scope, a)) continue;
       seen.add(key);
       if (!(await lifecycle.git.repoExists(a.pubkey, a.d))) continue;
       const state = await this.latestServedState(a.pubkey, a.d);

@@ -7,7 +7,9 @@ import type { Config } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import type { NostrEvent } from '../nostr/types.js';
 import { KIND_PR, KIND_PR_UPDATE, KIND_REPO_ANNOUNCEMENT, KIND_REPO_STATE } from '../nostr/kinds.js';
-import { identifierOf, listsService, parseAnnouncement, parsePullRequest, parseState } from '../nostr/nip34.js';
+import { identifierOf, parseAnnouncement, parsePullRequest, parseState } from '../nostr/nip34.js';
+import { isArchived, isHosted } from '../policy/archive.js';
+import { hostingScope } from './hosting.js';
 import { maintainerSet } from '../policy/maintainers.js';
 import type { EventStore } from '../store/types.js';
 import type { Purgatory } from '../purgatory/types.js';
@@ -27,9 +29,11 @@ const ALL = 1_000_000;
 export class RepoLifecycle {
   readonly git: GitService;
   private ingest?: Ingest;
+  private readonly hosting;
 
   constructor(private readonly deps: LifecycleDeps) {
     const { config, log } = deps;
+    this.hosting = hostingScope(config);
     this.git = new GitService({
       dataDir: config.dataDir,
       gitTimeoutMs: config.gitTimeoutMs,
@@ -51,7 +55,7 @@ export class RepoLifecycle {
     ingest.onAccepted(async (event, info) => {
       if (event.kind === KIND_REPO_ANNOUNCEMENT) {
         const ann = parseAnnouncement(event);
-        if (listsService(ann, this.deps.config.domain)) await this.git.ensureRepo(event.pubkey, ann.d);
+        if (isHosted(this.hosting, ann)) await this.git.ensureRepo(event.pubkey, ann.d);
       } else if (event.kind === KIND_REPO_STATE && info.served) {
         await this.git.applyState(event);
       } else if (event.kind === KIND_PR || event.kind === KIND_PR_UPDATE) {
@@ -162,11 +166,17 @@ export class RepoLifecycle {
     }
   }
 
+  /** GRASP-05: the owner's newest announcement (served or held) of d does not list this service. */
+  async isArchivedRepo(owner: string, d: string): Promise<boolean> {
+    const own = (await this.announcementsFor(d)).filter((a) => a.pubkey === owner).sort((a, b) => b.created_at - a.created_at)[0];
+    return own !== undefined && isArchived(this.hosting, parseAnnouncement(own));
+  }
+
   async listRepos(): Promise<Array<{ npub: string; d: string; name?: string; description?: string }>> {
     const anns = await this.deps.store.query([{ kinds: [KIND_REPO_ANNOUNCEMENT] }], { maxLimit: 500 });
     return anns
       .map(parseAnnouncement)
-      .filter((a) => listsService(a, this.deps.config.domain))
+      .filter((a) => isHosted(this.hosting, a))
       .map((a) => ({ npub: nip19.npubEncode(a.pubkey), d: a.d, ...(a.name ? { name: a.name } : {}), ...(a.description ? { description: a.description } : {}) }));
   }
 

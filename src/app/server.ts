@@ -22,6 +22,19 @@ import { landingPage } from '../http/landing.js';
 import { VERSION } from './version.js';
 import { RepoLifecycle } from './repo-lifecycle.js';
 import { startBackgroundTasks } from './background.js';
+import { ListsSource } from '../moderation/lists-source.js';
+import { HidingStore } from '../moderation/hiding-store.js';
+import { moderationHook, watchBlacklistChanges } from '../moderation/wiring.js';
+import { curationSummary, isRepoBlacklisted } from '../policy/lists.js';
+import { parseGitPath } from '../git/repo-paths.js';
+import { archiveHook } from '../policy/archive.js';
+import { withQuotas } from '../policy/quotas.js';
+import { countQuotaRefusal, pushRefusal, quotaFacts, quotaLimits } from './quotas.js';
+import { freeDiskReader } from './disk.js';
+import { grasp06Hook } from '../grasp06/prs-rules.js';
+import { startGrasp06 } from '../grasp06/wire.js';
+import { hostingScope } from './hosting.js';
+import { isPushRequest, refusePush } from '../git/refuse-push.js';
 
 export interface StartOptions {
   log: Logger;
@@ -43,6 +56,8 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: StartOptions): Promise<RunningServer> {
   const { log } = opts;
   const now = opts.now ?? Date.now;
+  // before listening: a bad lists file is a configuration error (exit 2)
+  const lists = new ListsSource(config, log);
   // listen first: with --port 0 the public domain depends on the bound port, and every part needs it
   let handlers: HttpHandlers | undefined;
   const notReady = (): never => {
@@ -65,11 +80,15 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   if (config.port === 0 && config.domain === `${config.host}:0`) config.domain = `${config.host}:${port}`;
 
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await LmdbStore.open(join(config.dataDir, 'events'));
+  const rawStore = await LmdbStore.open(join(config.dataDir, 'events'));
+  // every reader sees the store through the moderation lists; writes pass through
+  const store: EventStore = new HidingStore(rawStore, () => lists.current);
   const purgatory = await LmdbPurgatory.open(join(config.dataDir, 'purgatory'), { expiryMs: config.purgatoryExpiryMs, now });
   const verifier = await createVerifier({ workers: config.verifyWorkers });
   const subscriptions = new SubscriptionIndex();
 
+  const hosting = hostingScope(config);
+  const freeDisk = freeDiskReader(config.dataDir);
   const lifecycle = new RepoLifecycle({ config, store, purgatory, log, now });
   const world: PolicyWorld = {
     domain: config.domain,
@@ -82,7 +101,14 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     verifier,
     store,
     purgatory,
-    policy: createGraspPolicy(),
+    policy: withQuotas(
+      createGraspPolicy({
+        extraHooks: [moderationHook(() => lists.current), archiveHook(hosting), ...(config.grasp06 ? [grasp06Hook(config.domain, createGraspPolicy())] : [])],
+      }),
+      quotaLimits(config),
+      quotaFacts(store, purgatory, now, freeDisk),
+      countQuotaRefusal,
+    ),
     world,
     limits: [maxTags(config.maxEventTags), maxContentBytes(config.maxContentBytes), createdAtNotTooFarInFuture(config.maxFutureSeconds)],
     subscriptions,
@@ -96,9 +122,16 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes, pingIntervalMs: config.wsPingIntervalMs },
   );
   const scheme = config.tls ? 'https' : 'http';
+  const pushGuard = {
+    config,
+    freeDisk,
+    isArchived: (owner: string, d: string) => lifecycle.isArchivedRepo(owner, d),
+    repoDir: (owner: string, d: string) => lifecycle.git.repoDir(owner, d),
+  };
+  const grasp06 = config.grasp06 ? await startGrasp06({ config, store, purgatory, ingest, lifecycle, log, now }) : undefined;
   handlers = {
     upgrade: (req, socket, head) => relay.handleUpgrade(req, socket, head),
-    nip11: () => nip11Document(config, VERSION),
+    nip11: () => nip11Document(config, VERSION, curationSummary(lists.current)),
     landing: async () =>
       landingPage({
         domain: config.domain,
@@ -107,8 +140,26 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
         version: VERSION,
         repos: await lifecycle.listRepos(),
       }),
-    git: (req, res) => lifecycle.handleGit(req, res),
+    git: async (req, res) => {
+      if (grasp06 && (await grasp06.handle(req, res))) return true;
+      const route = parseGitPath(req.url ?? '/');
+      if (!('error' in route) && isRepoBlacklisted(lists.current, route.pubkey, route.d)) {
+        res.writeHead(404, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('repository not found\n');
+        return true;
+      }
+      if (!('error' in route) && isPushRequest(req)) {
+        const refusal = await pushRefusal(pushGuard, req, route.pubkey, route.d);
+        if (refusal !== undefined) {
+          await refusePush(req, res, refusal);
+          return true;
+        }
+      }
+      return lifecycle.handleGit(req, res);
+    },
   };
+  watchBlacklistChanges(lists, rawStore, log);
+  lists.start();
   const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, world, log, now });
   log.info({ host: config.host, port, domain: config.domain, dataDir: config.dataDir, version: VERSION }, 'graspd listening');
 
@@ -123,6 +174,8 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     relay,
     close: () =>
       (closing ??= (async () => {
+        lists.stop();
+        grasp06?.stop();
         await background.stop();
         relay.closeAll();
         await new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 // Parses argv + GRASPD_* env against the schema into a typed Config. Flags win over env.
 import { OPTIONS, envName, type OptionSpec } from './schema.js';
+import { ListEntryError, parseAuthorEntry, parseRepoEntry } from '../policy/lists.js';
 
 export interface Config {
   host: string;
@@ -46,6 +47,19 @@ export interface Config {
   gitfetchRecheckIntervalMs: number;
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
+  repoWhitelist: string[];
+  repoBlacklist: string[];
+  authorBlacklist: string[];
+  listsFile: string | undefined;
+  archiveWhitelist: string[];
+  archiveAll: boolean;
+  archiveReadOnly: boolean;
+  maxReposPerAuthor: number;
+  maxPurgatoryReposPerAuthor: number;
+  maxPurgatoryRepos: number;
+  minFreeDiskBytes: number;
+  maxRepoBytes: number;
+  grasp06: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -81,6 +95,8 @@ function parseValue(spec: OptionSpec, raw: string, origin: string): unknown {
       return raw;
     case 'url-list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean).map((u) => checkRelayUrl(u, origin));
+    case 'list':
+      return raw.split(',').map((s) => s.trim()).filter(Boolean);
   }
 }
 
@@ -134,7 +150,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     const raw = inline ?? argv[++i];
     if (raw === undefined) throw new ConfigError(`--${name} needs a value`);
     const v = parseValue(spec, raw, `--${name}`);
-    if (spec.type === 'url-list') {
+    if (spec.type === 'url-list' || spec.type === 'list') {
       const prev = fromFlags.get(name);
       fromFlags.set(name, [...(Array.isArray(prev) ? prev : []), ...(v as string[])]);
     } else fromFlags.set(name, v);
@@ -153,17 +169,36 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (cfg.wsPingIntervalMs < 100) throw new ConfigError('--ws-ping-interval-ms must be ≥ 100');
   if (cfg.maxLimit < 1) throw new ConfigError('--max-limit must be ≥ 1');
   if (cfg.maxMessageBytes < 1024) throw new ConfigError('--max-message-bytes must be ≥ 1024');
+  checkListEntries(cfg);
   if (cfg.domain === undefined) cfg.domain = `${cfg.host}:${cfg.port}`;
   if (/[\/\s]/.test(cfg.domain)) throw new ConfigError(`--domain: expected host[:port], got ${JSON.stringify(cfg.domain)}`);
   cfg.domain = cfg.domain.toLowerCase();
   return { type: 'config', config: cfg };
 }
 
+/** Bad moderation-list entries fail at start (exit 2), not at the first event. */
+function checkListEntries(cfg: Config): void {
+  const check = (flag: string, entries: string[], parse: (s: string) => unknown): void => {
+    for (const e of entries) {
+      try {
+        parse(e);
+      } catch (err) {
+        if (err instanceof ListEntryError) throw new ConfigError(`--${flag}: ${err.message}`);
+        throw err;
+      }
+    }
+  };
+  check('repo-whitelist', cfg.repoWhitelist, parseRepoEntry);
+  check('repo-blacklist', cfg.repoBlacklist, parseRepoEntry);
+  check('author-blacklist', cfg.authorBlacklist, parseAuthorEntry);
+  check('archive-whitelist', cfg.archiveWhitelist, parseRepoEntry);
+}
+
 export function helpText(): string {
   const lines = ['Usage: graspd [options]', '', 'GRASP server: Nostr relay + git smart-HTTP host (GRASP-01, GRASP-02).', '', 'Options (every option is also an env var GRASPD_<NAME>; flags win):'];
   for (const spec of OPTIONS as readonly OptionSpec[]) {
-    const flag = spec.type === 'bool' ? `--${spec.flag} / --no-${spec.flag}` : `--${spec.flag} <${spec.type === 'duration' ? 'ms' : spec.type === 'url-list' ? 'url' : spec.type === 'enum' ? spec.choices?.join('|') : spec.type}>`;
-    const def = Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(',') : 'none') : spec.default === undefined ? '<host>:<port>' : String(spec.default);
+    const flag = spec.type === 'bool' ? `--${spec.flag} / --no-${spec.flag}` : `--${spec.flag} <${spec.type === 'duration' ? 'ms' : spec.type === 'url-list' ? 'url' : spec.type === 'list' ? 'entry' : spec.type === 'enum' ? spec.choices?.join('|') : spec.type}>`;
+    const def = Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(',') : 'none') : spec.default === undefined ? (spec.flag === 'domain' ? '<host>:<port>' : 'none') : String(spec.default);
     lines.push(`  ${flag.padEnd(52)} ${spec.desc} (default: ${def}; env ${envName(spec.flag)})`);
   }
   lines.push('  --help                                              show this help', '  --version                                           print the version');
@@ -174,7 +209,7 @@ export function helpText(): string {
 export function optionsMarkdown(): string {
   const rows = ['| flag | env | default | meaning |', '|---|---|---|---|'];
   for (const spec of OPTIONS as readonly OptionSpec[]) {
-    const def = Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(',') : 'none') : spec.default === undefined ? '`<host>:<port>`' : `\`${String(spec.default)}\``;
+    const def = Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(',') : 'none') : spec.default === undefined ? (spec.flag === 'domain' ? '`<host>:<port>`' : 'none') : `\`${String(spec.default)}\``;
     const flag = spec.type === 'bool' ? `\`--${spec.flag}\` / \`--no-${spec.flag}\`` : `\`--${spec.flag}\``;
     rows.push(`| ${flag} | \`${envName(spec.flag)}\` | ${def} | ${spec.desc} |`);
   }

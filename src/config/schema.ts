@@ -1,5 +1,5 @@
 // The single declarative source of every option: parsing, --help and the README table come from here.
-export type OptionType = 'string' | 'int' | 'duration' | 'bool' | 'url-list' | 'enum';
+export type OptionType = 'string' | 'int' | 'duration' | 'bool' | 'url-list' | 'list' | 'enum';
 
 export interface OptionSpec {
   /** long flag without dashes, e.g. 'sync-batch-window-ms' */
@@ -56,6 +56,19 @@ export const OPTIONS = [
   { flag: 'gitfetch-recheck-interval-ms', type: 'duration', default: 3600000, desc: 'periodic check of every hosted repo against its latest state' },
   { flag: 'git-timeout-ms', type: 'duration', default: 600000, desc: 'timeout of one git HTTP request' },
   { flag: 'git-max-body-bytes', type: 'int', default: 1073741824, desc: 'largest git HTTP request body (push size cap)' },
+  { flag: 'repo-whitelist', type: 'list', default: [], desc: 'only matching announcements are accepted (they must still list the service); entries <npub>, <npub>/<identifier> or <identifier>; repeatable (env: comma-separated)' },
+  { flag: 'repo-blacklist', type: 'list', default: [], desc: 'matching announcements are refused and matching repositories and their events are no longer served; wins over every whitelist' },
+  { flag: 'author-blacklist', type: 'list', default: [], desc: 'npubs whose events are never stored, held, served or synced, whatever the kind' },
+  { flag: 'lists-file', type: 'string', default: undefined, desc: 'file holding the three lists, one "<list-name> <entry>" per line (# comments); re-read on change and on SIGHUP' },
+  { flag: 'archive-whitelist', type: 'list', default: [], desc: 'GRASP-05: also host (sync, events and git data) matching announcements that do not list this service; entries as for the lists' },
+  { flag: 'archive-all', type: 'bool', default: false, desc: 'GRASP-05: host every announcement, listing this service or not' },
+  { flag: 'archive-read-only', type: 'bool', default: true, desc: 'archived repositories refuse pushes' },
+  { flag: 'max-repos-per-author', type: 'int', default: 100, desc: 'repositories (served + in purgatory) one author may have here' },
+  { flag: 'max-purgatory-repos-per-author', type: 'int', default: 10, desc: 'of which waiting for their first push (each has a bare repo on disk)' },
+  { flag: 'max-purgatory-repos', type: 'int', default: 1000, desc: 'repositories waiting for their first push, all authors together' },
+  { flag: 'min-free-disk-bytes', type: 'int', default: 1073741824, desc: 'below this much free space under --data-dir, new repositories and pushes are refused; serving continues' },
+  { flag: 'max-repo-bytes', type: 'int', default: 4294967296, desc: 'largest size on disk of one repository: a push that would exceed it is refused' },
+  { flag: 'grasp06', type: 'bool', default: false, desc: 'GRASP-06 /prs/<npub>/<identifier>.git contributor endpoint (PR commits pushed before or after the PR event)' },
 ] as const satisfies readonly OptionSpec[];
 
 export function envName(flag: string): string {

@@ -3,14 +3,15 @@ import type { Config } from '../config/load.js';
 
 export const SOFTWARE = 'https://github.com/graspd/graspd';
 
-export function nip11Document(config: Config, version: string): Record<string, unknown> {
+export function nip11Document(config: Config, version: string, curation?: string): Record<string, unknown> {
   return {
+    ...(curation ? { curation } : {}),
     name: `graspd ${config.domain}`,
     description: 'GRASP server: a Nostr relay and git smart-HTTP host for NIP-34 repositories that list it.',
     software: SOFTWARE,
     version,
     supported_nips: [1, 9, 11, 34, 40, 45, 77],
-    supported_grasps: config.sync ? ['GRASP-01', 'GRASP-02'] : ['GRASP-01'],
+    supported_grasps: ['GRASP-01', ...(config.archiveAll || config.archiveWhitelist.length > 0 ? ['GRASP-05'] : []), ...(config.sync ? ['GRASP-02'] : []), ...(config.grasp06 ? ['GRASP-06'] : [])],
     repo_acceptance_criteria:
       'Repository announcements (kind 30617) must list this service in both their clone and relays tags. Other events must reference an accepted repository or root event.',
     limitation: {

@@ -14,7 +14,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(args: string[] = [], opts: { dataDir?: string } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'graspd-test-'));
-  const parsed = parseConfig(['--port', '0', '--data-dir', dataDir, '--verify-workers', '1', '--no-sync', ...args], {});
+  const parsed = parseConfig(['--port', '0', '--data-dir', dataDir, '--verify-workers', '1', '--no-sync', '--min-free-disk-bytes', '0', ...args], {});
   if (parsed.type !== 'config') throw new Error('bad test config');
   const config: Config = parsed.config;
   const log = createLogger((process.env.GRASPD_TEST_LOG as 'debug' | undefined) ?? 'silent' as 'info');

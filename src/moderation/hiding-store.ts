@@ -1,0 +1,60 @@
+// Serving side of the moderation lists: an EventStore view that leaves out events of blacklisted authors and
+// repositories, for every reader (REQ, COUNT, NIP-77, the policy's lookups, the sync engine's self-subscription,
+// the landing page). Nothing is deleted: un-listing brings everything back. Writes pass straight through.
+// Results can hold fewer events than a filter's limit while something is hidden.
+import type { NostrEvent, NostrFilter } from '../nostr/types.js';
+import type { EventStore, SaveOutcome } from '../store/types.js';
+import { isHidden, listsActive, type ModerationLists } from '../policy/lists.js';
+
+/** Enough of an event to decide whether it is hidden. */
+type Visible = Pick<NostrEvent, 'pubkey' | 'kind' | 'tags'>;
+
+const ALL = 10_000_000;
+
+export class HidingStore implements EventStore {
+  constructor(private readonly inner: EventStore, private readonly lists: () => ModerationLists) {}
+
+  save(event: NostrEvent): Promise<SaveOutcome> {
+    return this.inner.save(event);
+  }
+
+  async query(filters: NostrFilter[], opts?: { maxLimit?: number; signal?: AbortSignal }): Promise<NostrEvent[]> {
+    const rows = await this.inner.query(filters, opts);
+    const lists = this.lists();
+    return listsActive(lists) ? rows.filter((e) => !isHidden(lists, e)) : rows;
+  }
+
+  async queryRaw(filters: NostrFilter[], opts?: { maxLimit?: number; signal?: AbortSignal }): Promise<string[]> {
+    const rows = await this.inner.queryRaw(filters, opts);
+    const lists = this.lists();
+    return listsActive(lists) ? rows.filter((raw) => !isHidden(lists, JSON.parse(raw) as Visible as NostrEvent)) : rows;
+  }
+
+  async count(filters: NostrFilter[]): Promise<number> {
+    const lists = this.lists();
+    if (!listsActive(lists)) return this.inner.count(filters);
+    return (await this.query(filters, { maxLimit: ALL })).length;
+  }
+
+  delete(ids: string[]): Promise<number> {
+    return this.inner.delete(ids);
+  }
+
+  isDeleted(event: NostrEvent): Promise<boolean> {
+    return this.inner.isDeleted(event);
+  }
+
+  has(id: string): Promise<boolean> {
+    return this.inner.has(id);
+  }
+
+  async idsForNegentropy(filters: NostrFilter[]): Promise<Array<{ created_at: number; id: string }>> {
+    const lists = this.lists();
+    if (!listsActive(lists)) return this.inner.idsForNegentropy(filters);
+    return (await this.query(filters, { maxLimit: ALL })).map((e) => ({ created_at: e.created_at, id: e.id }));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
