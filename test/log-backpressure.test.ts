@@ -35,7 +35,7 @@ test('a server whose stdout is never read keeps serving and exits on SIGTERM', a
   // each announcement goes to purgatory and logs a debug line: far more than a pipe buffer holds
   const anns = Array.from({ length: 500 }, (_, i) => announcement(newKey(), `r${i}`, [`127.0.0.1:${port}`], [['description', 'x'.repeat(300)]]));
   for (const a of anns) c.send(['EVENT', a]);
-  const oks = await Promise.all(anns.map((a) => c.waitFor((f) => f[0] === 'OK' && f[1] === a.id, 60_000)));
+  const oks = await Promise.all(anns.map((a) => c.waitFor((f) => f[0] === 'OK' && f[1] === a.id, 150_000)));
   assert.ok(oks.every((f) => f[2] === true));
   const r = await fetch(url, { headers: { Accept: 'application/nostr+json' }, signal: AbortSignal.timeout(3000) });
   assert.equal(r.status, 200);
