@@ -4,6 +4,7 @@ import { ConfigError, helpText, parseConfig } from './config/load.js';
 import { startServer } from './app/server.js';
 import { createLogger, flushLogs } from './log/logger.js';
 import { VERSION } from './app/version.js';
+import { installBackstop } from './app/backstop.js';
 
 async function main(): Promise<void> {
   let parsed;
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger(parsed.config.logLevel);
+  installBackstop(log, (code) => {
+    flushLogs();
+    process.exit(code);
+  });
   let server;
   try {
     server = await startServer(parsed.config, { log });

@@ -17,7 +17,7 @@ import { Relay } from '../relay/relay.js';
 import { SubscriptionIndex } from '../relay/subscriptions.js';
 import { nip11Document } from '../relay/nip11.js';
 import { createNegentropyHandler } from '../relay/negentropy-handler.js';
-import { createHttpServer, type HttpHandlers } from '../http/server.js';
+import { createHttpServer, refuseUpgrade, type HttpHandlers } from '../http/server.js';
 import { landingPage } from '../http/landing.js';
 import { VERSION } from './version.js';
 import { RepoLifecycle } from './repo-lifecycle.js';
@@ -65,7 +65,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   };
   const server = createHttpServer(
     {
-      upgrade: (req, socket, head) => (handlers ? handlers.upgrade(req, socket, head) : socket.destroy()),
+      upgrade: (req, socket, head) => (handlers ? handlers.upgrade(req, socket, head) : refuseUpgrade(socket, '503 Service Unavailable', 'starting\n')),
       nip11: () => (handlers ?? notReady()).nip11(),
       landing: () => (handlers ?? notReady()).landing(),
       git: (req, res) => (handlers?.git ? handlers.git(req, res) : Promise.resolve(false)),

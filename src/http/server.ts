@@ -6,6 +6,9 @@ import type { Logger } from '../log/logger.js';
 import { registry } from '../metrics/registry.js';
 import { setCors } from './cors.js';
 import { notFoundPage } from './landing.js';
+import { ignoreSocketError, refuseUpgrade } from './refuse-upgrade.js';
+
+export { refuseUpgrade };
 
 export interface HttpHandlers {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -27,15 +30,20 @@ export function createHttpServer(handlers: HttpHandlers, log: Logger): Server {
     });
   });
   server.on('upgrade', (req, socket, head) => {
+    // an upgraded socket belongs to us, not to node:http: without a listener, a client reset while we answer
+    // is an uncaught 'error' that kills the process (ws adds its own once it takes the socket over)
+    socket.on('error', ignoreSocketError);
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/' || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nAccess-Control-Allow-Origin: *\r\n\r\n');
+      refuseUpgrade(socket, '404 Not Found', 'not found\n');
       return;
     }
     handlers.upgrade(req, socket, head);
   });
   server.on('clientError', (_err, socket) => {
+    socket.on('error', ignoreSocketError);
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   return server;
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { refuseUpgrade } from '../http/refuse-upgrade.js';
 import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import { Connection } from './connection.js';
 import { connectionMetrics } from './metrics.js';
@@ -35,7 +36,7 @@ export class Relay {
     const ip = clientIp(req);
     const count = this.perIp.get(ip) ?? 0;
     if (count >= this.opts.maxConnectionsPerIp) {
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nrate-limited: too many connections from your address\n');
+      refuseUpgrade(socket, '429 Too Many Requests', 'rate-limited: too many connections from your address\n');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
