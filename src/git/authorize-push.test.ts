@@ -59,11 +59,12 @@ test('3.8 push of only one of two branches the state declares is rejected (full 
   assert.match(d.type === 'reject' ? d.reason : '', /refs\/heads\/dev is missing/);
 });
 
-test('3.8 an older authorised state still authorises when the newest does not match (newest match wins)', () => {
+test('3.8 only the newest authorised state authorises: an older one never does, even when it matches', () => {
   const newer = state('2', { 'refs/heads/main': B });
   const older = state('1', { 'refs/heads/main': A });
   const d = decide({ updates: [up('refs/heads/main', A)], states: [newer, older] });
-  assert.equal(d.type === 'accept' && d.state?.id, older.id);
+  assert.equal(d.type, 'reject');
+  assert.match(d.type === 'reject' ? d.reason : '', /latest state/);
   const both = state('3', { 'refs/heads/main': A });
   const d2 = decide({ updates: [up('refs/heads/main', A)], states: [both, older] });
   assert.equal(d2.type === 'accept' && d2.state?.id, both.id);

@@ -1,5 +1,5 @@
 // GRASP-01 push authorisation (grasp-requirements.md 3.8, 3.10, 5.1), pure.
-// heads/tags: after the push they must EXACTLY equal some authorised state (newest wins), so a
+// heads/tags: after the push they must EXACTLY equal the newest authorised state (never an older one), so a
 // deletion is fine when the state omits the branch. refs/nostr/<64-hex>: provisional unless the
 // PR event is known, then the tip must be its `c`. Anything else is refused. Whole push or nothing.
 import { type AuthorisedState, ZERO_OID, isHeadOrTag } from './state-refs.js';
@@ -87,9 +87,10 @@ function matchState(req: PushRequest, prRefs: Array<{ eventId: string; oid: stri
   if (newest === undefined) {
     return reject('no authorised repo state event (kind 30618) for this repository; publish one before pushing');
   }
+  // only the newest state of the maintainer set authorises: an older one (a replay, or a state another
+  // maintainer has since replaced) would let anyone holding a copy roll the repository back
   const after = refsAfterPush(req.current, req.updates);
-  const state = req.states.find((s) => sameRefs(after, s.refs));
-  if (state !== undefined) return { type: 'accept', state, prRefs };
+  if (sameRefs(after, newest.refs)) return { type: 'accept', state: newest, prRefs };
   return reject(`refs do not match the latest state event ${short(newest.id)}: ${firstDifference(after, newest.refs)}`);
 }
 

@@ -12,7 +12,8 @@ export function addressOf(event: NostrEvent): string | undefined {
   return undefined;
 }
 
-function isNewer(a: NostrEvent, b: NostrEvent): boolean {
+/** a is a newer version than b (created_at, then the lower id at a tie, as NIP-01 says). */
+export function isNewer(a: NostrEvent, b: NostrEvent): boolean {
   return a.created_at > b.created_at || (a.created_at === b.created_at && a.id < b.id);
 }
 
@@ -30,4 +31,11 @@ export function purgatoryReplacement(held: readonly NostrEvent[], event: NostrEv
     replaces.push(h.id);
   }
   return { replaces };
+}
+
+/** The store filter for the versions of `event`'s address (undefined for non-replaceable kinds). */
+export function addressFilter(event: NostrEvent): { kinds: number[]; authors: string[]; '#d'?: string[] } | undefined {
+  if (isAddressable(event.kind)) return { kinds: [event.kind], authors: [event.pubkey], '#d': [identifierOf(event)] };
+  if (isReplaceable(event.kind)) return { kinds: [event.kind], authors: [event.pubkey] };
+  return undefined;
 }

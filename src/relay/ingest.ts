@@ -8,7 +8,7 @@ import type { Purgatory } from '../purgatory/types.js';
 import type { EventVerifier } from '../nostr/verify-types.js';
 import type { PolicyWorld, RejectEventHook } from '../policy/types.js';
 import { purgatoryIdsDeletedBy } from '../policy/deletion.js';
-import { purgatoryReplacement } from '../purgatory/supersede.js';
+import { addressFilter, isNewer, purgatoryReplacement } from '../purgatory/supersede.js';
 import type { Admission, EventCtx, IngestOutcome } from './admission.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 import { isExpired } from '../nostr/filter.js';
@@ -135,6 +135,10 @@ export class Ingest {
         if (admission.missingDependency && ctx.source === 'sync') this.dependencyCache.hold(event, ctx);
         return { ok: false, message: admission.reason, result: 'rejected', event };
       case 'purgatory': {
+        // a replayed older version (signed does not mean current) is never held: it could authorise a rollback
+        if (await this.newerVersionStored(event)) {
+          return { ok: true, message: 'duplicate: a newer version of this event is stored', result: 'superseded', event };
+        }
         const held = purgatory.list(nowMs).map((e) => e.event);
         const { replaces, supersededBy } = purgatoryReplacement(held, event);
         if (supersededBy) return { ok: true, message: 'duplicate: a newer version of this event is held', result: 'superseded', event };
@@ -147,6 +151,13 @@ export class Ingest {
       case 'store':
         return this.storeAndBroadcast(event, ctx);
     }
+  }
+
+  private async newerVersionStored(event: NostrEvent): Promise<boolean> {
+    const filter = addressFilter(event);
+    if (!filter) return false;
+    const stored = await this.deps.store.query([{ ...filter, limit: 1 }]);
+    return stored.some((s) => s.id !== event.id && isNewer(s, event));
   }
 
   private async storeAndBroadcast(event: NostrEvent, ctx: EventCtx): Promise<IngestOutcome> {
