@@ -18,6 +18,10 @@ import { SubscriptionIndex } from '../relay/subscriptions.js';
 import { nip11Document } from '../relay/nip11.js';
 import { createNegentropyHandler } from '../relay/negentropy-handler.js';
 import { createHttpServer, refuseUpgrade, type HttpHandlers } from '../http/server.js';
+import { cachedFor } from '../http/cached.js';
+
+/** The landing page lists the repositories; it is rendered at most this often. */
+const LANDING_CACHE_MS = 5_000;
 import { landingPage } from '../http/landing.js';
 import { VERSION } from './version.js';
 import { RepoLifecycle } from './repo-lifecycle.js';
@@ -118,7 +122,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   lifecycle.attach(ingest);
 
   const relay = new Relay(
-    { config, store, ingest, subscriptions, negentropy: createNegentropyHandler({ store, now }), log, now },
+    { config, store, ingest, subscriptions, negentropy: createNegentropyHandler({ store, now, limits: { maxItems: config.negentropyMaxRecords, idleMs: config.negentropyIdleMs } }), log, now },
     { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes, pingIntervalMs: config.wsPingIntervalMs },
   );
   const scheme = config.tls ? 'https' : 'http';
@@ -132,7 +136,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   handlers = {
     upgrade: (req, socket, head) => relay.handleUpgrade(req, socket, head),
     nip11: () => nip11Document(config, VERSION, curationSummary(lists.current)),
-    landing: async () =>
+    landing: cachedFor(LANDING_CACHE_MS, async () =>
       landingPage({
         domain: config.domain,
         relayUrl: `${config.tls ? 'wss' : 'ws'}://${config.domain}`,
@@ -140,6 +144,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
         version: VERSION,
         repos: await lifecycle.listRepos(),
       }),
+    ),
     git: async (req, res) => {
       if (grasp06 && (await grasp06.handle(req, res))) return true;
       const route = parseGitPath(req.url ?? '/');

@@ -19,6 +19,9 @@ export interface Config {
   maxEventTags: number;
   maxContentBytes: number;
   maxFutureSeconds: number;
+  maxCount: number;
+  negentropyMaxRecords: number;
+  negentropyIdleMs: number;
   rateLimitEventsPerSecond: number;
   rateLimitBurst: number;
   verifyWorkers: number;

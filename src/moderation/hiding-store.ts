@@ -30,10 +30,11 @@ export class HidingStore implements EventStore {
     return listsActive(lists) ? rows.filter((raw) => !isHidden(lists, JSON.parse(raw) as Visible as NostrEvent)) : rows;
   }
 
-  async count(filters: NostrFilter[]): Promise<number> {
+  async count(filters: NostrFilter[], opts: { max?: number } = {}): Promise<number> {
     const lists = this.lists();
-    if (!listsActive(lists)) return this.inner.count(filters);
-    return (await this.query(filters, { maxLimit: ALL })).length;
+    if (!listsActive(lists)) return this.inner.count(filters, opts);
+    const cap = opts.max === undefined ? ALL : opts.max + 1;
+    return (await this.query(filters.map(withoutLimit), { maxLimit: cap })).length;
   }
 
   delete(ids: string[]): Promise<number> {
@@ -48,13 +49,21 @@ export class HidingStore implements EventStore {
     return this.inner.has(id);
   }
 
-  async idsForNegentropy(filters: NostrFilter[]): Promise<Array<{ created_at: number; id: string }>> {
+  async idsForNegentropy(filters: NostrFilter[], opts: { max?: number } = {}): Promise<Array<{ created_at: number; id: string }>> {
     const lists = this.lists();
-    if (!listsActive(lists)) return this.inner.idsForNegentropy(filters);
-    return (await this.query(filters, { maxLimit: ALL })).map((e) => ({ created_at: e.created_at, id: e.id }));
+    if (!listsActive(lists)) return this.inner.idsForNegentropy(filters, opts);
+    const cap = opts.max === undefined ? ALL : opts.max + 1;
+    return (await this.query(filters.map(withoutLimit), { maxLimit: cap }))
+      .map((e) => ({ created_at: e.created_at, id: e.id }))
+      .sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
   }
 
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+function withoutLimit(f: NostrFilter): NostrFilter {
+  const { limit: _limit, ...rest } = f;
+  return rest;
 }

@@ -6,6 +6,7 @@ import { matchFilters } from '../nostr/filter.js';
 import type { Subscriber } from './subscriptions.js';
 import { closedFrame, countFrame, eoseFrame, eventFrame, noticeFrame, okFrame, parseClientMessage, type ClientMessage } from './messages.js';
 import { createBucket, takeToken, type TokenBucket } from './rate-limit.js';
+import { rowKey, StoredResults } from './stored-pages.js';
 import { connectionMetrics } from './metrics.js';
 import type { RelayContext } from './relay-context.js';
 
@@ -15,11 +16,23 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const REQ_PAUSE_BYTES = 1024 * 1024;
 /** A client that reads nothing for this long while a REQ is paused is disconnected. */
 const DRAIN_TIMEOUT_MS = 30_000;
+const DRAIN_POLL_MS = 20;
+/** Stored results are read in pages holding about PAGE_TARGET_BYTES (all filters of a REQ together). */
+const MAX_PAGE_ROWS = 500;
+const PAGE_TARGET_BYTES = 256 * 1024;
+/** Live events held per subscription while its stored results are still being sent. */
+const MAX_PENDING_EVENTS = 2_000;
+const MAX_PENDING_BYTES = 2 * 1024 * 1024;
+
 
 interface LiveSub {
   subIdJson: string;
   /** while the stored results are being sent, live events wait here (deduped against what was sent) */
   pending?: Array<{ event: NostrEvent; raw: string }>;
+  pendingBytes: number;
+  pendingIds?: Set<string>;
+  /** ids of pending live events that the stored results already carried */
+  sentPending?: Set<string>;
 }
 
 export class Connection implements Subscriber {
@@ -28,6 +41,8 @@ export class Connection implements Subscriber {
   private closed = false;
   /** cleared at each keepalive ping, set again by the pong */
   private alive = true;
+  /** the one wait for the client to read, shared by every paused subscription */
+  private drainWait: Promise<boolean> | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -61,8 +76,18 @@ export class Connection implements Subscriber {
   deliver(subId: string, event: NostrEvent, raw: string): void {
     const sub = this.subs.get(subId);
     if (!sub) return;
-    if (sub.pending) sub.pending.push({ event, raw });
-    else this.send(eventFrame(sub.subIdJson, raw));
+    if (!sub.pending) {
+      this.send(eventFrame(sub.subIdJson, raw));
+      return;
+    }
+    // live events wait while the stored results are sent; a client too slow to take those cannot grow this
+    sub.pendingBytes += raw.length;
+    if (sub.pending.length >= MAX_PENDING_EVENTS || sub.pendingBytes > MAX_PENDING_BYTES) {
+      this.closeSub(subId, 'error: too many live events arrived before the stored results were read; subscribe again');
+      return;
+    }
+    sub.pending.push({ event, raw });
+    sub.pendingIds?.add(event.id);
   }
 
   private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
@@ -130,50 +155,72 @@ export class Connection implements Subscriber {
       this.send(closedFrame(subId, `blocked: too many subscriptions (max ${config.maxSubscriptions})`));
       return;
     }
-    const sub: LiveSub = { subIdJson: JSON.stringify(subId), pending: [] };
+    const sub: LiveSub = { subIdJson: JSON.stringify(subId), pending: [], pendingBytes: 0, pendingIds: new Set(), sentPending: new Set() };
     this.subs.set(subId, sub);
     if (!replacing) connectionMetrics.subscriptions.inc();
     this.ctx.subscriptions.add(this, subId, filters);
-    const sent = new Set<string>();
-    const wantsStored = filters.some((f) => f.limit === undefined || f.limit > 0);
-    if (wantsStored) {
-      let rows: string[];
-      try {
-        rows = await this.ctx.store.queryRaw(filters, { maxLimit: config.maxLimit });
-      } catch (err) {
-        this.ctx.log.error({ err }, 'query failed');
-        this.closeSub(subId, 'error: query failed');
-        return;
-      }
-      if (this.subs.get(subId) !== sub) return; // closed or replaced meanwhile
-      for (const raw of rows) {
-        if (this.closed) return;
-        if (this.ws.bufferedAmount > REQ_PAUSE_BYTES && !(await this.drained())) return;
-        sent.add(raw.slice(raw.indexOf('"id":"') + 6, raw.indexOf('"id":"') + 70));
-        this.send(eventFrame(sub.subIdJson, raw));
-      }
+    try {
+      if (!(await this.sendStored(subId, sub, filters))) return;
+    } catch (err) {
+      this.ctx.log.error({ err }, 'query failed');
+      if (this.subs.get(subId) === sub) this.closeSub(subId, 'error: query failed');
+      return;
     }
     if (this.subs.get(subId) !== sub) return;
     this.send(eoseFrame(subId));
     const pending = sub.pending ?? [];
     sub.pending = undefined;
     for (const p of pending) {
-      if (!sent.has(p.event.id) && matchFilters(filters, p.event)) this.send(eventFrame(sub.subIdJson, p.raw));
+      if (!sub.sentPending?.has(p.event.id) && matchFilters(filters, p.event)) this.send(eventFrame(sub.subIdJson, p.raw));
+    }
+    sub.sentPending = undefined;
+    sub.pendingIds = undefined;
+  }
+
+  /**
+   * Sends the stored results a page at a time under the connection's output budget: above REQ_PAUSE_BYTES
+   * queued, the rest of the page is dropped and read again from the cursor once the client has read, so a
+   * client that stops reading makes the server hold its queued output and one cursor per subscription, never
+   * whole result sets. False when the subscription or the connection ended meanwhile.
+   */
+  private async sendStored(subId: string, sub: LiveSub, filters: NostrFilter[]): Promise<boolean> {
+    const live = (): boolean => !this.closed && this.subs.get(subId) === sub;
+    if (!filters.some((f) => f.limit === undefined || f.limit > 0)) return live();
+    const results = new StoredResults(filters, (page) => this.ctx.store.queryRaw([page], { maxLimit: page.limit! }), {
+      maxLimit: this.ctx.config.maxLimit, targetBytes: PAGE_TARGET_BYTES, maxRowsPerPage: MAX_PAGE_ROWS,
+    });
+    for (;;) {
+      if (this.ws.bufferedAmount > REQ_PAUSE_BYTES) {
+        results.drop();
+        if (!(await this.drained())) return false;
+      }
+      if (!live()) return false;
+      const raw = await results.next();
+      if (raw === undefined) return live();
+      if (!live()) return false;
+      const id = rowKey(raw).id;
+      if (sub.pendingIds?.has(id)) sub.sentPending?.add(id);
+      this.send(eventFrame(sub.subIdJson, raw));
     }
   }
 
-  /** Waits until the client has read most of its queued output; false (and closed) if it does not. */
-  private async drained(): Promise<boolean> {
-    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    while (!this.closed && this.ws.bufferedAmount > REQ_PAUSE_BYTES / 2) {
-      if (Date.now() > deadline) {
-        connectionMetrics.dropped.inc();
-        this.close(1008, 'client does not read');
-        return false;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return !this.closed;
+  /** Waits until the client has read most of its queued output; false (and closed) if it does not. One poll per connection. */
+  private drained(): Promise<boolean> {
+    this.drainWait ??= new Promise<boolean>((resolve) => {
+      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+      const check = (): void => {
+        if (this.closed) return resolve(false);
+        if (this.ws.bufferedAmount <= REQ_PAUSE_BYTES / 2) return resolve(true);
+        if (Date.now() > deadline) {
+          connectionMetrics.dropped.inc();
+          this.close(1008, 'client does not read');
+          return resolve(false);
+        }
+        setTimeout(check, DRAIN_POLL_MS);
+      };
+      check();
+    }).finally(() => (this.drainWait = undefined));
+    return this.drainWait;
   }
 
   private closeSub(subId: string, reason: string): void {
@@ -186,7 +233,10 @@ export class Connection implements Subscriber {
 
   private async onCount(subId: string, filters: NostrFilter[]): Promise<void> {
     try {
-      this.send(countFrame(subId, await this.ctx.store.count(filters)));
+      const max = this.ctx.config.maxCount;
+      const n = await this.ctx.store.count(filters, { max });
+      // past the budget the answer is NIP-45's approximate count: "at least this many"
+      this.send(n > max ? countFrame(subId, max, true) : countFrame(subId, n));
     } catch (err) {
       this.ctx.log.error({ err }, 'count failed');
       this.send(closedFrame(subId, 'error: count failed'));

@@ -23,6 +23,8 @@ export interface FilterLimits {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** = MAX_INDEXED_TAG_BYTES of the LMDB store */
+export const MAX_TAG_VALUE_BYTES = 512;
 const HEXPREFIX = /^[0-9a-f]{1,64}$/;
 
 export function parseClientMessage(text: string, limits: FilterLimits): ParseOutcome {
@@ -121,6 +123,8 @@ export function validateFilter(f: unknown, limits: FilterLimits): NostrFilter | 
       default:
         if (/^#[A-Za-z]$/.test(key)) {
           if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return `invalid: ${key} must be an array of strings`;
+          // longer values are not indexed (store/lmdb-indexes.ts): answering them would mean scanning everything
+          if (value.some((v: string) => Buffer.byteLength(v) > MAX_TAG_VALUE_BYTES)) return `invalid: ${key} values longer than ${MAX_TAG_VALUE_BYTES} bytes cannot be queried`;
           values += value.length;
           out[key as `#${string}`] = value as string[];
         }
@@ -146,6 +150,6 @@ export function closedFrame(subId: string, message: string): string {
 export function noticeFrame(message: string): string {
   return JSON.stringify(['NOTICE', message]);
 }
-export function countFrame(subId: string, count: number): string {
-  return JSON.stringify(['COUNT', subId, { count }]);
+export function countFrame(subId: string, count: number, approximate = false): string {
+  return JSON.stringify(['COUNT', subId, approximate ? { count, approximate: true } : { count }]);
 }

@@ -20,7 +20,8 @@ export interface NegSessionLimits {
 
 export const DEFAULT_NEG_LIMITS: NegSessionLimits = {
   maxSessions: 8,
-  maxItems: 1_000_000,
+  /** ~10 MB of (created_at, id) pairs per session at most */
+  maxItems: 100_000,
   frameSizeLimit: 200_000,
   idleMs: 60_000,
 };

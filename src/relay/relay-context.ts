@@ -10,10 +10,12 @@ import type { Connection } from './connection.js';
 export interface NegentropyHandler {
   handle(conn: Connection, msg: Extract<ClientMessage, { type: 'NEG-OPEN' | 'NEG-MSG' | 'NEG-CLOSE' }>): Promise<void>;
   closeAll(conn: Connection): void;
+  /** stops the idle-session timer (server shutdown) */
+  stop?(): void;
 }
 
 export interface RelayContext {
-  config: Pick<Config, 'maxLimit' | 'maxMessageBytes' | 'maxSubscriptions' | 'maxFilters' | 'rateLimitBurst' | 'rateLimitEventsPerSecond'>;
+  config: Pick<Config, 'maxLimit' | 'maxMessageBytes' | 'maxSubscriptions' | 'maxFilters' | 'rateLimitBurst' | 'rateLimitEventsPerSecond' | 'maxCount'>;
   store: EventStore;
   ingest: Ingest;
   subscriptions: SubscriptionIndex;

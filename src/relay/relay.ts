@@ -85,6 +85,7 @@ export class Relay {
 
   closeAll(): void {
     clearInterval(this.heartbeat);
+    this.ctx.negentropy.stop?.();
     for (const c of [...this.connections]) c.close();
     this.wss.close();
   }

@@ -103,6 +103,14 @@ export function queryContract(ctx: ContractContext): void {
     assert.equal(await s.count([{ kinds: [7] }]), 0);
   });
 
+  withWorld('count and the negentropy list stop after max + 1 matches (budgets)', async (s) => {
+    assert.equal(await s.count([{}], { max: 3 }), 4, 'more than max');
+    assert.equal(await s.count([{}], { max: 100 }), 7, 'exact below max');
+    assert.equal(await s.count([{ kinds: [1] }, { '#p': [PK_A] }, { authors: [PK_B] }], { max: 2 }), 3);
+    assert.equal((await s.idsForNegentropy([{}], { max: 2 })).length, 3);
+    assert.equal((await s.idsForNegentropy([{}], { max: 100 })).length, 7);
+  });
+
   withWorld('lists (created_at, id) for negentropy oldest first', async (s, w) => {
     const got = await s.idsForNegentropy([{ '#a': [REPO] }, { kinds: [1] }]);
     const expected = [w.note!, w.issue!, w.patch!, w.multi!].map((e) => ({ created_at: e.created_at, id: e.id }));

@@ -9,6 +9,7 @@ import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import { LmdbStore } from './lmdb-store.js';
 import { MemoryStore } from './memory-store.js';
 import { hex64 } from './test-events.js';
+import { StoredResults } from '../relay/stored-pages.js';
 
 function rng(seed: number): () => number {
   return () => {
@@ -100,6 +101,35 @@ test('LmdbStore answers 500 random filters exactly like MemoryStore', async () =
         assert.equal(await lmdb.count(filters), await memory.count(filters), `count ${label}`);
         assert.deepEqual(await lmdb.idsForNegentropy(filters), await memory.idsForNegentropy(filters), `neg ${label}`);
       }
+    }
+  } finally {
+    await lmdb.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('paged REQ results (relay/stored-pages.ts) equal the one-shot query, with pauses dropping the pages', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'graspd-diff-pages-'));
+  const now = (): number => NOW;
+  const lmdb = await LmdbStore.open(dir, { now });
+  try {
+    const stored: NostrEvent[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const e = randomEvent(i, stored);
+      await lmdb.save(e);
+      stored.push(e);
+    }
+    for (let q = 0; q < 300; q++) {
+      const filters = Array.from({ length: rand() < 0.3 ? 2 + Math.floor(rand() * 3) : 1 }, () => randomFilter(stored));
+      const maxLimit = rand() < 0.3 ? 1 + Math.floor(rand() * 30) : 500;
+      const expected = await lmdb.queryRaw(filters, { maxLimit });
+      const paged = new StoredResults(filters, (page) => lmdb.queryRaw([page], { maxLimit: page.limit! }), { maxLimit, targetBytes: 2_000, maxRowsPerPage: 7 });
+      const got: string[] = [];
+      for (let raw = await paged.next(); raw !== undefined; raw = await paged.next()) {
+        got.push(raw);
+        if (rand() < 0.1) paged.drop();
+      }
+      assert.deepEqual(got, expected, JSON.stringify({ filters, maxLimit }));
     }
   } finally {
     await lmdb.close();

@@ -76,13 +76,16 @@ export class LmdbStore implements EventStore {
   }
 
   /** Limits are ignored: the number of stored events matching any filter. */
-  async count(filters: NostrFilter[]): Promise<number> {
-    return this.select(filters.map(withoutLimit), Infinity, 'count').length;
+  async count(filters: NostrFilter[], opts: { max?: number } = {}): Promise<number> {
+    const cap = opts.max === undefined ? Infinity : opts.max + 1;
+    return Math.min(cap, this.select(filters.map(withoutLimit), cap, 'count').length);
   }
 
   /** Limits are ignored; sorted the negentropy way: created_at ascending, then id ascending. */
-  async idsForNegentropy(filters: NostrFilter[]): Promise<Array<{ created_at: number; id: string }>> {
-    return this.select(filters.map(withoutLimit), Infinity, 'id')
+  async idsForNegentropy(filters: NostrFilter[], opts: { max?: number } = {}): Promise<Array<{ created_at: number; id: string }>> {
+    const cap = opts.max === undefined ? Infinity : opts.max + 1;
+    return this.select(filters.map(withoutLimit), cap, 'id')
+      .slice(0, cap)
       .map((h) => ({ created_at: h.created_at, id: h.id }))
       .sort(compareOldestFirst);
   }

@@ -59,8 +59,8 @@ export class MemoryStore implements EventStore {
   }
 
   /** Limits are ignored: the number of stored events matching any filter. */
-  async count(filters: NostrFilter[]): Promise<number> {
-    return this.matching(filters).length;
+  async count(filters: NostrFilter[], opts: { max?: number } = {}): Promise<number> {
+    return Math.min(this.matching(filters).length, opts.max === undefined ? Infinity : opts.max + 1);
   }
 
   async delete(ids: string[]): Promise<number> {
@@ -83,10 +83,10 @@ export class MemoryStore implements EventStore {
   }
 
   /** Limits are ignored; sorted the negentropy way: created_at ascending, then id ascending. */
-  async idsForNegentropy(filters: NostrFilter[]): Promise<Array<{ created_at: number; id: string }>> {
-    return this.matching(filters)
-      .map(({ event }) => ({ created_at: event.created_at, id: event.id }))
-      .sort(compareOldestFirst);
+  async idsForNegentropy(filters: NostrFilter[], opts: { max?: number } = {}): Promise<Array<{ created_at: number; id: string }>> {
+    const all = this.matching(filters).map(({ event }) => ({ created_at: event.created_at, id: event.id }));
+    if (opts.max !== undefined && all.length > opts.max) return all.slice(0, opts.max + 1);
+    return all.sort(compareOldestFirst);
   }
 
   async close(): Promise<void> {}

@@ -16,13 +16,16 @@ export interface EventStore {
   query(filters: NostrFilter[], opts?: { maxLimit?: number; signal?: AbortSignal }): Promise<NostrEvent[]>;
   /** Same as query but raw JSON strings of the events (hot path: no re-serialization). */
   queryRaw(filters: NostrFilter[], opts?: { maxLimit?: number; signal?: AbortSignal }): Promise<string[]>;
-  count(filters: NostrFilter[]): Promise<number>;
+  /** Stored events matching any filter (limits ignored). With `max`, counting stops after max + 1 matches, so
+   * a result above `max` means "more than max" (a COUNT budget). */
+  count(filters: NostrFilter[], opts?: { max?: number }): Promise<number>;
   /** Removes events by id (hard delete, no tombstone). Returns how many were removed. */
   delete(ids: string[]): Promise<number>;
   /** True when a deletion by `pubkey` covers this event id or address (`kind:pubkey:d`). */
   isDeleted(event: NostrEvent): Promise<boolean>;
   has(id: string): Promise<boolean>;
   /** (created_at, id) of every stored event matching the filters, for negentropy. */
-  idsForNegentropy(filters: NostrFilter[]): Promise<Array<{ created_at: number; id: string }>>;
+  /** With `max`, at most max + 1 pairs are read: more than `max` means the set is too large (a NEG-OPEN budget). */
+  idsForNegentropy(filters: NostrFilter[], opts?: { max?: number }): Promise<Array<{ created_at: number; id: string }>>;
   close(): Promise<void>;
 }

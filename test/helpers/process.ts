@@ -35,6 +35,8 @@ export interface GraspdOptions {
   port?: number;
   /** public host:port (default 127.0.0.1:<port>) */
   domain?: string;
+  /** extra environment (e.g. NODE_OPTIONS for a small heap) */
+  env?: Record<string, string>;
 }
 
 export interface Graspd {
@@ -60,7 +62,7 @@ export async function startGraspd(opts: GraspdOptions = {}): Promise<Graspd> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'graspd-sync-'));
   const domain = opts.domain ?? `127.0.0.1:${port}`;
   const args = [CLI, '--host', '127.0.0.1', '--port', String(port), '--domain', domain, '--data-dir', dataDir, ...FAST_SYNC, ...(opts.args ?? [])];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRASPD_LOG_LEVEL: process.env.GRASPD_TEST_LOG ?? 'info' } });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRASPD_LOG_LEVEL: process.env.GRASPD_TEST_LOG ?? 'info', ...opts.env } });
   const output: string[] = [];
   const keep = (d: Buffer): void => {
     output.push(d.toString());
