@@ -38,6 +38,8 @@ export class RepoLifecycle {
       dataDir: config.dataDir,
       gitTimeoutMs: config.gitTimeoutMs,
       gitMaxBodyBytes: config.gitMaxBodyBytes,
+      gitMinTransferBytesPerSecond: config.gitMinTransferBytesPerSecond,
+      gitTransferGraceMs: config.gitTransferGraceMs,
       domain: config.domain,
       tls: config.tls,
       log,
@@ -48,6 +50,7 @@ export class RepoLifecycle {
       reposGovernedBy: (state) => this.reposGovernedBy(state),
       repoMeta: (owner, d) => this.repoMeta(owner, d),
     });
+    this.git.removeStaleSpools();
   }
 
   attach(ingest: Ingest): void {

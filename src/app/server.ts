@@ -75,6 +75,8 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       git: (req, res) => (handlers?.git ? handlers.git(req, res) : Promise.resolve(false)),
     },
     log,
+    // git requests are bounded by --git-timeout-ms (and the minimum transfer rate), not by Node's 300 s default
+    { requestTimeoutMs: config.gitTimeoutMs + 10_000 },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

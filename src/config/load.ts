@@ -50,6 +50,8 @@ export interface Config {
   gitfetchRecheckIntervalMs: number;
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
+  gitMinTransferBytesPerSecond: number;
+  gitTransferGraceMs: number;
   repoWhitelist: string[];
   repoBlacklist: string[];
   authorBlacklist: string[];

@@ -2,7 +2,7 @@
 // a clean environment (no system/global config, empty HOME, no prompts); every child has a timeout
 // and is always reaped. Repos are bare; commands name them with --git-dir.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZERO_OID, isOid } from './state-refs.js';
@@ -11,8 +11,13 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
 
 let emptyHome: string | undefined;
+/** An empty HOME for git children: one fixed directory per user, so starts leave nothing behind. */
 function home(): string {
-  emptyHome ??= mkdtempSync(join(tmpdir(), 'graspd-git-home-'));
+  if (emptyHome === undefined) {
+    const dir = join(tmpdir(), `graspd-git-home-${process.getuid?.() ?? 'user'}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    emptyHome = dir;
+  }
   return emptyHome;
 }
 

@@ -2,7 +2,7 @@
 // bare repos under <dataDir>/repos, smart HTTP with push authorisation by Nostr state, HEAD following
 // the state, alignment of every repo a state governs, expiry of orphan refs/nostr refs. The relay is
 // reached only through GitDeps. Locks: one repo at a time (see repo-lock.ts).
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nip19 } from 'nostr-tools';
@@ -14,6 +14,7 @@ import { CORS_HEADERS, handleGitRequest, sendText, type ReceiveSession } from '.
 import { renderNotFoundPage, renderRepoPage, type RepoPageData } from './pages.js';
 import { alignPrRef, recordPrRefs, sweepStalePrRefs } from './pr-refs.js';
 import { KeyedMutex } from './repo-lock.js';
+import type { RateRule } from './spool.js';
 import { parseGitPath, repoDir, reposRoot } from './repo-paths.js';
 import { ZERO_OID, headAfter, isHeadOrTag, parseState, prTip, type AuthorisedState } from './state-refs.js';
 
@@ -21,6 +22,9 @@ export interface GitDeps {
   dataDir: string;
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
+  /** a push body slower than this (after the grace period) is cut; 0 = no minimum */
+  gitMinTransferBytesPerSecond?: number;
+  gitTransferGraceMs?: number;
   domain: string;
   tls: boolean;
   log: Logger;
@@ -46,6 +50,20 @@ export class GitService {
 
   constructor(deps: GitDeps) {
     this.#deps = deps;
+  }
+
+  /** where push bodies are received before the repository lock is taken */
+  get spoolDir(): string {
+    return join(this.#deps.dataDir, 'tmp');
+  }
+
+  get transferRate(): RateRule {
+    return { minBytesPerSecond: this.#deps.gitMinTransferBytesPerSecond ?? 0, graceMs: this.#deps.gitTransferGraceMs ?? 20_000 };
+  }
+
+  /** Spool files of pushes interrupted by a crash. */
+  removeStaleSpools(): void {
+    rmSync(this.spoolDir, { recursive: true, force: true });
   }
 
   repoDir(ownerPubkey: string, d: string): string {
@@ -115,7 +133,7 @@ export class GitService {
     }
     const { gitTimeoutMs: timeoutMs, gitMaxBodyBytes: maxBodyBytes, log } = this.#deps;
     await handleGitRequest(req, res, { endpoint: route.service, dir }, {
-      timeoutMs, maxBodyBytes, log,
+      timeoutMs, maxBodyBytes, log, spoolDir: this.spoolDir, rate: this.transferRate,
       receive: { begin: (updates) => this.#beginPush(route.pubkey, route.d, dir, updates) },
     });
     return true;

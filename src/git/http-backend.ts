@@ -10,11 +10,17 @@ import type { Logger } from '../log/logger.js';
 import type { RefUpdate } from './authorize-push.js';
 import { configArgs, spawnGit, type StreamingGit } from './git-cli.js';
 import { pktLine, FLUSH, readPushCommands, rejectionReport, wantsReportStatus } from './pkt-line.js';
+import { rateGuard, spoolToFile, TooSlow, type RateRule } from './spool.js';
+import { createReadStream } from 'node:fs';
 
 export interface GitHttpOptions {
   timeoutMs: number;
   maxBodyBytes: number;
   log: Logger;
+  /** receive the pack into a file here before the push takes the repository lock */
+  spoolDir?: string;
+  /** minimum transfer rate of a push body */
+  rate?: RateRule;
 }
 
 export interface ReceiveSession {
@@ -119,7 +125,7 @@ export async function handleGitRequest(
     else await receivePack(req, res, route.dir, opts, children);
   } catch (e) {
     opts.log.warn({ err: (e as Error).message, endpoint: route.endpoint }, 'git request failed');
-    sendText(res, e instanceof BodyTooLarge ? 413 : 400, (e as Error).message);
+    sendText(res, e instanceof BodyTooLarge ? 413 : e instanceof TooSlow ? 408 : 400, (e as Error).message);
   } finally {
     clearTimeout(timer);
     killAll();
@@ -165,14 +171,18 @@ async function receivePack(req: IncomingMessage, res: ServerResponse, dir: strin
   let failure: Error | undefined;
   // set from a stream callback, so read it through a function (no stale narrowing)
   const bodyError = (): Error | undefined => failure;
-  const body = requestBody(req, opts.maxBodyBytes, (e) => { failure = e; children.forEach((c) => c.kill()); });
+  const raw = requestBody(req, opts.maxBodyBytes, (e) => { failure = e; children.forEach((c) => c.kill()); });
+  const body = opts.rate ? raw.pipe(rateGuard(opts.rate)) : raw;
+  if (opts.rate) raw.once('error', (e) => body.destroy(e));
   const cmds = await readPushCommands(body);
+  // the whole pack is received before the repository is locked: a slow client holds only its own file
+  const spooled = opts.spoolDir ? await spoolToFile(body, opts.spoolDir) : undefined;
   const session = await opts.receive.begin(cmds.updates);
   try {
     // the wait for the repo lock may outlive the request (timeout, client gone)
     if (res.destroyed || bodyError()) throw bodyError() ?? new Error('client went away');
     if (!session.decision.ok) {
-      await drain(body);
+      if (!spooled) await drain(body);
       if (bodyError()) throw bodyError();
       if (!wantsReportStatus(cmds.capabilities)) return sendText(res, 403, session.decision.reason);
       writeGitHead(res, 'application/x-git-receive-pack-result');
@@ -183,13 +193,15 @@ async function receivePack(req: IncomingMessage, res: ServerResponse, dir: strin
     children.push(g);
     g.child.stdin.write(cmds.prefix);
     g.child.stdin.write(cmds.rest);
-    body.pipe(g.child.stdin);
+    if (spooled) createReadStream(spooled.path).pipe(g.child.stdin);
+    else body.pipe(g.child.stdin);
     const code = await streamChild(g, res, 'application/x-git-receive-pack-result', opts.log);
     await session.finish(bodyError() ? null : code);
     if (!res.headersSent) return sendText(res, bodyError() instanceof BodyTooLarge ? 413 : 500, 'git receive-pack failed');
     endResponse(res);
   } finally {
     session.release();
+    spooled?.remove();
   }
 }
 

@@ -27,6 +27,7 @@ export async function startGrasp06(deps: {
     gitTimeoutMs: config.gitTimeoutMs,
     gitMaxBodyBytes: config.gitMaxBodyBytes,
     placeholderExpiryMs: config.purgatoryExpiryMs,
+    rate: lifecycle.git.transferRate,
     log,
     now,
     findPrEvent: async (id) => {

@@ -18,8 +18,16 @@ export interface HttpHandlers {
   git?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
-export function createHttpServer(handlers: HttpHandlers, log: Logger): Server {
-  const server = createServer((req, res) => {
+export interface HttpServerOptions {
+  /** whole-request limit; git requests may legitimately take long (Node's default 300 s would cut them) */
+  requestTimeoutMs: number;
+  /** request headers must have arrived within this (slow header dribbling is cut) */
+  headersTimeoutMs?: number;
+}
+
+export function createHttpServer(handlers: HttpHandlers, log: Logger, opts: HttpServerOptions = { requestTimeoutMs: 300_000 }): Server {
+  const headersTimeout = opts.headersTimeoutMs ?? 30_000;
+  const server = createServer({ requestTimeout: Math.max(opts.requestTimeoutMs, headersTimeout + 1), headersTimeout }, (req, res) => {
     setCors(res);
     route(req, res, handlers).catch((err: unknown) => {
       log.error({ err, url: req.url }, 'http handler failed');
