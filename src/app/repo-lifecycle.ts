@@ -40,6 +40,7 @@ export class RepoLifecycle {
       gitMaxBodyBytes: config.gitMaxBodyBytes,
       gitMinTransferBytesPerSecond: config.gitMinTransferBytesPerSecond,
       gitTransferGraceMs: config.gitTransferGraceMs,
+      gitMaxRequests: config.gitMaxRequests,
       domain: config.domain,
       tls: config.tls,
       log,

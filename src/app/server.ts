@@ -19,6 +19,7 @@ import { nip11Document } from '../relay/nip11.js';
 import { createNegentropyHandler } from '../relay/negentropy-handler.js';
 import { createHttpServer, refuseUpgrade, type HttpHandlers } from '../http/server.js';
 import { cachedFor } from '../http/cached.js';
+import { setMaxGitProcesses } from '../git/git-cli.js';
 
 /** The landing page lists the repositories; it is rendered at most this often. */
 const LANDING_CACHE_MS = 5_000;
@@ -60,6 +61,7 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: StartOptions): Promise<RunningServer> {
   const { log } = opts;
   const now = opts.now ?? Date.now;
+  setMaxGitProcesses(config.gitMaxProcesses);
   // before listening: a bad lists file is a configuration error (exit 2)
   const lists = new ListsSource(config, log);
   // listen first: with --port 0 the public domain depends on the bound port, and every part needs it

@@ -50,6 +50,8 @@ export interface Config {
   gitfetchRecheckIntervalMs: number;
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
+  gitMaxRequests: number;
+  gitMaxProcesses: number;
   gitMinTransferBytesPerSecond: number;
   gitTransferGraceMs: number;
   repoWhitelist: string[];
@@ -173,6 +175,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (cfg.gitfetchBackoffBaseMs > cfg.gitfetchBackoffMaxMs) throw new ConfigError('--gitfetch-backoff-base-ms must be ≤ --gitfetch-backoff-max-ms');
   if (cfg.wsPingIntervalMs < 100) throw new ConfigError('--ws-ping-interval-ms must be ≥ 100');
   if (cfg.maxLimit < 1) throw new ConfigError('--max-limit must be ≥ 1');
+  if (cfg.gitMaxRequests < 1) throw new ConfigError('--git-max-requests must be ≥ 1');
+  if (cfg.gitMaxProcesses < 1) throw new ConfigError('--git-max-processes must be ≥ 1');
   if (cfg.maxMessageBytes < 1024) throw new ConfigError('--max-message-bytes must be ≥ 1024');
   checkListEntries(cfg);
   if (cfg.domain === undefined) cfg.domain = `${cfg.host}:${cfg.port}`;

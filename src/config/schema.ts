@@ -58,6 +58,8 @@ export const OPTIONS = [
   { flag: 'gitfetch-max-bytes', type: 'int', default: 1073741824, desc: 'largest pack one git fetch may download' },
   { flag: 'gitfetch-recheck-interval-ms', type: 'duration', default: 3600000, desc: 'periodic check of every hosted repo against its latest state' },
   { flag: 'git-timeout-ms', type: 'duration', default: 600000, desc: 'timeout of one git HTTP request' },
+  { flag: 'git-max-requests', type: 'int', default: 64, desc: 'git HTTP requests served at once; more wait up to 10 s, then get 503 with Retry-After' },
+  { flag: 'git-max-processes', type: 'int', default: 32, desc: 'git child processes running at once (serving, pushes, repository upkeep, git data sync); more wait for a slot' },
   { flag: 'git-min-transfer-bytes-per-second', type: 'int', default: 1024, desc: 'a push body arriving slower than this (after the grace period) is cut with HTTP 408; 0 = no minimum' },
   { flag: 'git-transfer-grace-ms', type: 'duration', default: 20000, desc: 'time a push body may take before the minimum transfer rate applies' },
   { flag: 'git-max-body-bytes', type: 'int', default: 1073741824, desc: 'largest git HTTP request body (push size cap)' },

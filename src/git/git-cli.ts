@@ -2,7 +2,8 @@
 // a clean environment (no system/global config, empty HOME, no prompts); every child has a timeout
 // and is always reaped. Repos are bare; commands name them with --git-dir.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { Slots } from './slots.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZERO_OID, isOid } from './state-refs.js';
@@ -41,9 +42,31 @@ export interface StreamingGit {
   kill(): void;
 }
 
-/** Spawns git with piped stdio for streaming (smart HTTP); the caller pipes and must call kill() on abort. */
-export function spawnGit(args: string[], opts: { env?: Record<string, string>; timeoutMs: number }): StreamingGit {
-  const child = spawn('git', args, { env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+/** How many git children run at once (--git-max-processes); the others wait for a slot. */
+const processSlots = new Slots(32);
+
+export function setMaxGitProcesses(n: number): void {
+  processSlots.setMax(n);
+}
+
+export function gitProcessLoad(): { active: number; waiting: number } {
+  return { active: processSlots.active, waiting: processSlots.waiting };
+}
+
+/**
+ * Spawns git with piped stdio for streaming (smart HTTP) once a process slot is free; the caller pipes and must
+ * call kill() on abort. The slot is given back when the child is reaped.
+ */
+export async function spawnGit(args: string[], opts: { env?: Record<string, string>; timeoutMs: number; unmetered?: boolean }): Promise<StreamingGit> {
+  // `unmetered`: a test harness playing the client or another server, whose git is not this server's work
+  const release = opts.unmetered ? () => {} : (await processSlots.acquire())!;
+  let child: ChildProcessWithoutNullStreams;
+  try {
+    child = spawn('git', args, { env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    release();
+    throw err;
+  }
   const kill = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
@@ -52,6 +75,7 @@ export function spawnGit(args: string[], opts: { env?: Record<string, string>; t
     child.once('close', (code) => { clearTimeout(timer); resolve(code); });
     child.once('error', () => { clearTimeout(timer); resolve(null); });
   });
+  void exited.then(release);
   // a client that disconnects makes writes to stdin fail; the exit code tells the story
   child.stdin.on('error', () => {});
   return { child, exited, kill };
@@ -64,8 +88,8 @@ export interface GitResult {
 }
 
 /** Runs git to completion, capturing output (bounded). */
-export async function runGit(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<GitResult> {
-  const g = spawnGit(args, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(opts.env ? { env: opts.env } : {}) });
+export async function runGit(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string>; unmetered?: boolean } = {}): Promise<GitResult> {
+  const g = await spawnGit(args, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(opts.env ? { env: opts.env } : {}), ...(opts.unmetered ? { unmetered: true } : {}) });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let size = 0;
@@ -102,6 +126,19 @@ export const REPO_CONFIG: ReadonlyArray<[string, string]> = [
   ['gc.autoDetach', 'false'],
 ];
 
+/** `[section]\n\tkey = value` lines for settings named `section.key` (section names without subsections). */
+export function configFileSection(settings: ReadonlyArray<[string, string]>): string {
+  const bySection = new Map<string, string[]>();
+  for (const [name, value] of settings) {
+    const dot = name.lastIndexOf('.');
+    const section = name.slice(0, dot);
+    const lines = bySection.get(section) ?? [];
+    lines.push(`\t${name.slice(dot + 1)} = ${value}`);
+    bySection.set(section, lines);
+  }
+  return [...bySection].map(([section, lines]) => `[${section}]\n${lines.join('\n')}\n`).join('');
+}
+
 export function configArgs(): string[] {
   return REPO_CONFIG.flatMap(([k, v]) => ['-c', `${k}=${v}`]);
 }
@@ -111,7 +148,8 @@ export async function initBareRepo(dir: string): Promise<void> {
   const tmp = `${dir}.init-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     await mustGit(['init', '--bare', '--quiet', '--template=', '--initial-branch=main', '--', tmp]);
-    for (const [k, v] of REPO_CONFIG) await mustGit([...gd(tmp), 'config', k, v]);
+    // one git process per new repository, not one per setting: the settings are appended to its config file
+    appendFileSync(join(tmp, 'config'), configFileSection(REPO_CONFIG));
     renameSync(tmp, dir);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { renderNotFoundPage, renderRepoPage, type RepoPageData } from './pages.j
 import { alignPrRef, recordPrRefs, sweepStalePrRefs } from './pr-refs.js';
 import { KeyedMutex } from './repo-lock.js';
 import type { RateRule } from './spool.js';
+import { Slots } from './slots.js';
 import { parseGitPath, repoDir, reposRoot } from './repo-paths.js';
 import { ZERO_OID, headAfter, isHeadOrTag, parseState, prTip, type AuthorisedState } from './state-refs.js';
 
@@ -22,6 +23,8 @@ export interface GitDeps {
   dataDir: string;
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
+  /** git HTTP requests served at once (the rest queue briefly, then 503) */
+  gitMaxRequests?: number;
   /** a push body slower than this (after the grace period) is cut; 0 = no minimum */
   gitMinTransferBytesPerSecond?: number;
   gitTransferGraceMs?: number;
@@ -47,9 +50,12 @@ type PrRef = { eventId: string; oid: string };
 export class GitService {
   readonly #deps: GitDeps;
   readonly #locks = new KeyedMutex();
+  /** shared by every git HTTP endpoint of this server (also /prs/) */
+  readonly requestSlots: Slots;
 
   constructor(deps: GitDeps) {
     this.#deps = deps;
+    this.requestSlots = new Slots(deps.gitMaxRequests ?? 64);
   }
 
   /** where push bodies are received before the repository lock is taken */
@@ -133,7 +139,7 @@ export class GitService {
     }
     const { gitTimeoutMs: timeoutMs, gitMaxBodyBytes: maxBodyBytes, log } = this.#deps;
     await handleGitRequest(req, res, { endpoint: route.service, dir }, {
-      timeoutMs, maxBodyBytes, log, spoolDir: this.spoolDir, rate: this.transferRate,
+      timeoutMs, maxBodyBytes, log, spoolDir: this.spoolDir, rate: this.transferRate, requestSlots: this.requestSlots,
       receive: { begin: (updates) => this.#beginPush(route.pubkey, route.d, dir, updates) },
     });
     return true;

@@ -12,6 +12,7 @@ import { configArgs, spawnGit, type StreamingGit } from './git-cli.js';
 import { pktLine, FLUSH, readPushCommands, rejectionReport, wantsReportStatus } from './pkt-line.js';
 import { rateGuard, spoolToFile, TooSlow, type RateRule } from './spool.js';
 import { createReadStream } from 'node:fs';
+import type { Slots } from './slots.js';
 
 export interface GitHttpOptions {
   timeoutMs: number;
@@ -21,6 +22,9 @@ export interface GitHttpOptions {
   spoolDir?: string;
   /** minimum transfer rate of a push body */
   rate?: RateRule;
+  /** git HTTP requests served at once; a request waits at most `queueMs` for its turn, then gets 503 */
+  requestSlots?: Slots;
+  queueMs?: number;
 }
 
 export interface ReceiveSession {
@@ -113,6 +117,27 @@ export async function handleGitRequest(
   route: { endpoint: GitEndpoint; dir: string },
   opts: GitHttpOptions & { receive: ReceiveHooks },
 ): Promise<void> {
+  const slot = opts.requestSlots ? await opts.requestSlots.acquire(opts.queueMs ?? 10_000) : () => {};
+  if (!slot) {
+    if (!res.headersSent) {
+      res.writeHead(503, { ...CORS_HEADERS, ...NO_CACHE, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '10' });
+      res.end('server busy: too many git requests at once, retry shortly\n');
+    }
+    return;
+  }
+  try {
+    await serveGitRequest(req, res, route, opts);
+  } finally {
+    slot();
+  }
+}
+
+async function serveGitRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: { endpoint: GitEndpoint; dir: string },
+  opts: GitHttpOptions & { receive: ReceiveHooks },
+): Promise<void> {
   const children: StreamingGit[] = [];
   const killAll = (): void => children.forEach((c) => c.kill());
   const timer = setTimeout(() => { killAll(); req.destroy(); res.destroy(); }, opts.timeoutMs);
@@ -141,7 +166,7 @@ async function infoRefs(req: IncomingMessage, res: ServerResponse, dir: string, 
   const env = protocolEnv(req);
   // receive-pack has no v2: git falls back to v0 there and expects the service line
   const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(env.GIT_PROTOCOL ?? '');
-  const g = spawnGit([...configArgs(), service.slice(4), '--stateless-rpc', '--advertise-refs', '--', dir], {
+  const g = await spawnGit([...configArgs(), service.slice(4), '--stateless-rpc', '--advertise-refs', '--', dir], {
     env: service === 'git-upload-pack' ? env : {},
     timeoutMs: opts.timeoutMs,
   });
@@ -155,8 +180,9 @@ async function infoRefs(req: IncomingMessage, res: ServerResponse, dir: string, 
 }
 
 async function uploadPack(req: IncomingMessage, res: ServerResponse, dir: string, opts: GitHttpOptions, children: StreamingGit[]): Promise<void> {
-  const g = spawnGit([...configArgs(), 'upload-pack', '--stateless-rpc', '--', dir], { env: protocolEnv(req), timeoutMs: opts.timeoutMs });
+  const g = await spawnGit([...configArgs(), 'upload-pack', '--stateless-rpc', '--', dir], { env: protocolEnv(req), timeoutMs: opts.timeoutMs });
   children.push(g);
+  if (res.destroyed) g.kill();
   const body = requestBody(req, opts.maxBodyBytes, (e) => {
     g.kill();
     if (e instanceof BodyTooLarge) sendText(res, 413, e.message);
@@ -189,8 +215,9 @@ async function receivePack(req: IncomingMessage, res: ServerResponse, dir: strin
       res.end(rejectionReport(cmds.updates, cmds.capabilities, session.decision.reason));
       return;
     }
-    const g = spawnGit([...configArgs(), 'receive-pack', '--stateless-rpc', '--', dir], { timeoutMs: opts.timeoutMs });
+    const g = await spawnGit([...configArgs(), 'receive-pack', '--stateless-rpc', '--', dir], { timeoutMs: opts.timeoutMs });
     children.push(g);
+    if (res.destroyed) g.kill();
     g.child.stdin.write(cmds.prefix);
     g.child.stdin.write(cmds.rest);
     if (spooled) createReadStream(spooled.path).pipe(g.child.stdin);

@@ -105,6 +105,7 @@ export async function startGitKit(opts: { maxBodyBytes?: number; timeoutMs?: num
 export function git(args: string[], env: Record<string, string> = {}): Promise<GitResult> {
   return runGit(['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args], {
     env: { GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z', ...env },
+    unmetered: true,
   });
 }
 

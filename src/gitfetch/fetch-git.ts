@@ -146,7 +146,7 @@ export async function lsRemote(url: string, opts: RemoteOptions): Promise<Remote
 }
 
 async function runRemote(args: string[], watchDir: string | undefined, opts: RemoteOptions): Promise<RemoteResult> {
-  const g = spawnGit(args, { env: { ...REMOTE_ENV }, timeoutMs: opts.timeoutMs + 5_000 });
+  const g = await spawnGit(args, { env: { ...REMOTE_ENV }, timeoutMs: opts.timeoutMs + 5_000 });
   let killed: RemoteResult['killed'];
   const kill = (why: NonNullable<RemoteResult['killed']>): void => {
     killed ??= why;

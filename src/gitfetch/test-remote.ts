@@ -17,7 +17,7 @@ export interface TestRemote {
 }
 
 async function must(args: string[], input?: string): Promise<string> {
-  const r = await runGit(args, input === undefined ? {} : { input });
+  const r = await runGit(args, { unmetered: true, ...(input === undefined ? {} : { input }) });
   if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -71,7 +71,7 @@ export async function startRemote(): Promise<TestRemote> {
     };
     const proto = req.headers['git-protocol'];
     if (typeof proto === 'string') env.GIT_PROTOCOL = proto;
-    const g = spawnGit(['http-backend'], { env, timeoutMs: 30_000 });
+    const g = await spawnGit(['http-backend'], { env, timeoutMs: 30_000, unmetered: true });
     req.pipe(g.child.stdin);
     let head = Buffer.alloc(0);
     let headerDone = false;

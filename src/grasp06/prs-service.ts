@@ -17,6 +17,7 @@ import { parseGitPath, repoDir } from '../git/repo-paths.js';
 import { recordPrRefs, sweepStalePrRefs } from '../git/pr-refs.js';
 import { ZERO_OID } from '../git/state-refs.js';
 import type { RateRule } from '../git/spool.js';
+import type { Slots } from '../git/slots.js';
 import { authorizePrsPush, eventIdOfRef, prsEventMismatch, prsIdentifiers } from './prs-rules.js';
 
 export interface PrsDeps {
@@ -25,6 +26,7 @@ export interface PrsDeps {
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
   rate?: RateRule;
+  requestSlots?: Slots;
   /** placeholder refs (no event yet) are removed after this */
   placeholderExpiryMs: number;
   log: Logger;
@@ -73,7 +75,7 @@ export class PrsService {
     }
     const at = { pubkey: route.pubkey, d: route.d };
     const dir = this.dirOf(at.pubkey, at.d);
-    const opts = { timeoutMs: this.deps.gitTimeoutMs, maxBodyBytes: this.deps.gitMaxBodyBytes, log: this.deps.log, spoolDir: join(this.#root, 'tmp'), ...(this.deps.rate ? { rate: this.deps.rate } : {}) };
+    const opts = { timeoutMs: this.deps.gitTimeoutMs, maxBodyBytes: this.deps.gitMaxBodyBytes, log: this.deps.log, spoolDir: join(this.#root, 'tmp'), ...(this.deps.rate ? { rate: this.deps.rate } : {}), ...(this.deps.requestSlots ? { requestSlots: this.deps.requestSlots } : {}) };
     if (route.service !== 'receive-pack') {
       // until a ref was accepted here, every well-formed path is an empty repository, and nothing is created
       const served = isRepo(dir) ? dir : this.#empty;

@@ -28,6 +28,7 @@ export async function startGrasp06(deps: {
     gitMaxBodyBytes: config.gitMaxBodyBytes,
     placeholderExpiryMs: config.purgatoryExpiryMs,
     rate: lifecycle.git.transferRate,
+    requestSlots: lifecycle.git.requestSlots,
     log,
     now,
     findPrEvent: async (id) => {
