@@ -101,7 +101,7 @@ export class GitSync {
 
   updateGauges(): void {
     const now = this.deps.now();
-    updatePurgatoryGauges(this.deps.purgatory.list(now), now);
+    updatePurgatoryGauges(this.deps.purgatory.summary(now), now);
   }
 
   /** Plans jobs for purgatory entries that need git data, into the first hosted repo they concern. */

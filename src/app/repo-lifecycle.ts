@@ -86,7 +86,7 @@ export class RepoLifecycle {
   /** Served and live-purgatory announcements with identifier d. */
   async announcementsFor(d: string): Promise<NostrEvent[]> {
     const served = await this.deps.store.query([{ kinds: [KIND_REPO_ANNOUNCEMENT], '#d': [d] }], { maxLimit: ALL });
-    const held = this.deps.purgatory.list(this.deps.now(), { kinds: [KIND_REPO_ANNOUNCEMENT] }).map((e) => e.event).filter((e) => identifierOf(e) === d);
+    const held = this.deps.purgatory.lookup({ identifier: { d, kinds: [KIND_REPO_ANNOUNCEMENT] } }, this.deps.now()).map((e) => e.event);
     return [...served, ...held];
   }
 
@@ -94,9 +94,9 @@ export class RepoLifecycle {
     const maintainers = maintainerSet(owner, d, await this.announcementsFor(d));
     const served = await this.deps.store.query([{ kinds: [KIND_REPO_STATE], '#d': [d], authors: [...maintainers] }], { maxLimit: ALL });
     const held = this.deps.purgatory
-      .list(this.deps.now(), { kinds: [KIND_REPO_STATE] })
+      .lookup({ identifier: { d, kinds: [KIND_REPO_STATE] } }, this.deps.now())
       .map((e) => e.event)
-      .filter((e) => identifierOf(e) === d && maintainers.has(e.pubkey));
+      .filter((e) => maintainers.has(e.pubkey));
     return [...served, ...held].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? -1 : 1));
   }
 
@@ -152,7 +152,9 @@ export class RepoLifecycle {
   async releaseSatisfied(owner: string, d: string): Promise<void> {
     const ingest = this.ingest;
     if (!ingest) return;
-    for (const entry of this.deps.purgatory.list(this.deps.now())) {
+    const coordinates = [...new Set((await this.announcementsFor(d)).map((a) => `${KIND_REPO_ANNOUNCEMENT}:${a.pubkey}:${d}`))];
+    const candidates = this.deps.purgatory.lookup({ identifier: { d, kinds: [KIND_REPO_STATE] }, referencing: coordinates }, this.deps.now());
+    for (const entry of candidates) {
       const e = entry.event;
       if (e.kind === KIND_REPO_STATE && identifierOf(e) === d) {
         const oids = [...parseState(e).refs.values()];

@@ -101,7 +101,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   const world: PolicyWorld = {
     domain: config.domain,
     query: (filters) => store.query(filters, { maxLimit: 100_000 }),
-    purgatoryEvents: () => purgatory.list(now()).map((e) => e.event),
+    purgatoryLookup: (q) => purgatory.lookup(q, now()).map((e) => e.event),
     hasCommits: (owner, d, oids) => lifecycle.hasCommits(owner, d, oids),
     now,
   };

@@ -1,7 +1,6 @@
 // GRASP-02 git data sync and purgatory metrics (prefix graspd_), declared once against the process registry.
 import { KIND_PR, KIND_PR_UPDATE, KIND_REPO_ANNOUNCEMENT, KIND_REPO_STATE } from '../nostr/kinds.js';
 import { prom, registry } from '../metrics/registry.js';
-import type { PurgatoryEntry } from '../purgatory/types.js';
 
 export const gitfetchMetrics = {
   fetches: new prom.Counter({ name: 'graspd_gitfetch_fetches_total', help: 'git fetches from remote clone URLs, by outcome', labelNames: ['outcome'], registers: [registry] }),
@@ -22,11 +21,11 @@ export function kindLabel(kind: number): string {
 }
 
 /** Sets the purgatory gauges from the live entries (the lead calls it after changes or on a timer). */
-export function updatePurgatoryGauges(entries: readonly PurgatoryEntry[], now: number = Date.now()): void {
+export function updatePurgatoryGauges(entries: ReadonlyArray<{ kind: number; addedAt: number }>, now: number = Date.now()): void {
   const counts = new Map<string, number>(['announcement', 'state', 'pr', 'pr_update', 'other'].map((k) => [k, 0]));
   let oldest = now;
   for (const e of entries) {
-    const k = kindLabel(e.event.kind);
+    const k = kindLabel(e.kind);
     counts.set(k, (counts.get(k) ?? 0) + 1);
     oldest = Math.min(oldest, e.addedAt);
   }

@@ -7,6 +7,7 @@ import { firstValues, identifierOf, parseCoordinate, type Coordinate } from '../
 import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import type { Admission } from '../relay/admission.js';
 import type { AdmitHook } from './types.js';
+import { addressOfCoordinate } from './lookups.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_TARGETS_CHECKED = 100;
@@ -44,7 +45,7 @@ export function purgatoryIdsDeletedBy(deletion: NostrEvent, held: readonly Nostr
 export const admitDeletion: AdmitHook = async (event, _ctx, world): Promise<Admission | undefined> => {
   if (event.kind !== KIND_DELETION) return undefined;
   const { ids, coordinates } = deletionTargets(event);
-  const held = world.purgatoryEvents();
+  const held = world.purgatoryLookup({ ids, addresses: coordinates.map(addressOfCoordinate) });
   if (purgatoryIdsDeletedBy(event, held).length > 0) return { type: 'store' };
 
   const filters: NostrFilter[] = coordinates.map((c) => {

@@ -6,7 +6,7 @@ import { isAddressable, isReplaceable } from '../nostr/kinds.js';
 import { coordinateOf, firstValues, identifierOf, parseCoordinate, type Coordinate } from '../nostr/nip34.js';
 import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import type { Admission } from '../relay/admission.js';
-import { servedReferencesTo, servedReferencesToCoordinate } from './lookups.js';
+import { addressOfCoordinate, servedReferencesTo, servedReferencesToCoordinate } from './lookups.js';
 import type { AdmitHook, PolicyWorld } from './types.js';
 
 /** Bounds the work one event can cause (tag count is limited separately, but generously). */
@@ -38,18 +38,11 @@ function coordinateFilter(c: Coordinate): NostrFilter {
   return f;
 }
 
-function heldAt(e: NostrEvent, c: Coordinate): boolean {
-  return e.kind === c.kind && e.pubkey === c.pubkey && (!isAddressable(c.kind) || identifierOf(e) === c.d);
-}
-
 /** True when the event tags something accepted here (served or live in purgatory). */
 export async function tagsAccepted(event: NostrEvent, world: PolicyWorld): Promise<boolean> {
   const { ids, coordinates } = referencesOf(event);
   if (ids.length === 0 && coordinates.length === 0) return false;
-  const wanted = new Set(ids);
-  for (const held of world.purgatoryEvents()) {
-    if (wanted.has(held.id) || coordinates.some((c) => heldAt(held, c))) return true;
-  }
+  if (world.purgatoryLookup({ ids, addresses: coordinates.map(addressOfCoordinate) }).length > 0) return true;
   const filters: NostrFilter[] = coordinates.map(coordinateFilter);
   if (ids.length > 0) filters.push({ ids, limit: 1 });
   return (await world.query(filters)).length > 0;

@@ -42,7 +42,15 @@ export function fakeWorld(init: { served?: NostrEvent[]; held?: NostrEvent[] } =
       }
       return [...out.values()];
     },
-    purgatoryEvents: () => w.held,
+    purgatoryLookup: (q) => {
+      const ids = new Set(q.ids ?? []);
+      const addresses = new Set(q.addresses ?? []);
+      return w.held.filter((e) => {
+        const d = e.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+        const address = `${e.kind}:${e.pubkey}:${e.kind >= 30000 && e.kind < 40000 ? d : ''}`;
+        return ids.has(e.id) || addresses.has(address) || (q.identifier !== undefined && q.identifier.d === d && q.identifier.kinds.includes(e.kind));
+      });
+    },
     async hasCommits(owner, d, oids) {
       const have = w.commits.get(`${owner}:${d}`);
       if (!have) return false;

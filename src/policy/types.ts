@@ -2,13 +2,20 @@
 import type { NostrEvent, NostrFilter, Reason } from '../nostr/types.js';
 import type { Admission, EventCtx } from '../relay/admission.js';
 
+/** Questions the policy asks of purgatory: by id, at an address (`kind:pubkey:d`), with an identifier. */
+export interface HeldQuery {
+  ids?: readonly string[];
+  addresses?: readonly string[];
+  identifier?: { d: string; kinds: readonly number[] };
+}
+
 export interface PolicyWorld {
   /** public host[:port] of this service, lower-case */
   domain: string;
   /** served (stored) events */
   query(filters: NostrFilter[]): Promise<NostrEvent[]>;
-  /** live purgatory events matching the filter kinds/authors/#d (small set, scanned) */
-  purgatoryEvents(): NostrEvent[];
+  /** live purgatory events found through its index (the union of the questions asked; never a full scan) */
+  purgatoryLookup(q: HeldQuery): NostrEvent[];
   /** git knowledge (issue 3): do all these commit oids exist in the repo of (owner pubkey, d)? */
   hasCommits(ownerPubkey: string, d: string, oids: string[]): Promise<boolean>;
   now(): number;

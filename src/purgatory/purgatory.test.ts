@@ -102,4 +102,33 @@ describe('LmdbPurgatory', () => {
     assert.equal(p.size, 0);
     await p.close();
   });
+
+  it('answers indexed lookups (id, address, identifier, references) from the index, also after a reopen', async () => {
+    const file = path.join(dir, 'lookup');
+    const owner = 'b'.repeat(64);
+    const mk = (id: string, kind: number, tags: string[][], addedAt = 0): PurgatoryEntry => ({
+      event: { id: id.padStart(64, '0'), pubkey: owner, created_at: 1, kind, tags, content: '', sig: 'f'.repeat(128) }, addedAt, reason: 'r', source: 'client',
+    });
+    const ann = mk('a1', 30617, [['d', 'repo']]);
+    const st = mk('a2', 30618, [['d', 'repo']]);
+    const iss = mk('a3', 1621, [['a', `30617:${owner}:repo`]]);
+    const reply = mk('a4', 1111, [['E', iss.event.id]]);
+    const other = mk('a5', 30617, [['d', 'other']], 0);
+    let p = await LmdbPurgatory.open(file, { expiryMs: 1000, now: () => 10 });
+    for (const e of [ann, st, iss, reply, other]) await p.add(e);
+    for (let round = 0; round < 2; round++) {
+      const ids = (q: Parameters<typeof p.lookup>[0]): string[] => p.lookup(q, 10).map((e) => e.event.id).sort();
+      assert.deepEqual(ids({ ids: [iss.event.id, 'f'.repeat(64)] }), [iss.event.id]);
+      assert.deepEqual(ids({ addresses: [`30617:${owner}:repo`] }), [ann.event.id]);
+      assert.deepEqual(ids({ identifier: { d: 'repo', kinds: [30617, 30618] } }), [ann.event.id, st.event.id].sort());
+      assert.deepEqual(ids({ referencing: [`30617:${owner}:repo`, iss.event.id] }), [iss.event.id, reply.event.id].sort());
+      assert.deepEqual(p.lookup({ ids: [ann.event.id] }, 5000), [], 'expired entries are not found');
+      assert.deepEqual(p.summary(10).map((m) => m.kind).sort(), [1111, 1621, 30617, 30617, 30618]);
+      await p.close();
+      p = await LmdbPurgatory.open(file, { expiryMs: 1000, now: () => 10 });
+    }
+    await p.remove(iss.event.id);
+    assert.deepEqual(p.lookup({ referencing: [`30617:${owner}:repo`] }, 10), []);
+    await p.close();
+  });
 });

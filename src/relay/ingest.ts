@@ -8,7 +8,9 @@ import type { Purgatory } from '../purgatory/types.js';
 import type { EventVerifier } from '../nostr/verify-types.js';
 import type { PolicyWorld, RejectEventHook } from '../policy/types.js';
 import { purgatoryIdsDeletedBy } from '../policy/deletion.js';
-import { addressFilter, isNewer, purgatoryReplacement } from '../purgatory/supersede.js';
+import { addressFilter, addressOf, isNewer, purgatoryReplacement } from '../purgatory/supersede.js';
+import { deletionTargets } from '../policy/deletion.js';
+import { addressOfCoordinate } from '../policy/lookups.js';
 import type { Admission, EventCtx, IngestOutcome } from './admission.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 import { isExpired } from '../nostr/filter.js';
@@ -139,7 +141,8 @@ export class Ingest {
         if (await this.newerVersionStored(event)) {
           return { ok: true, message: 'duplicate: a newer version of this event is stored', result: 'superseded', event };
         }
-        const held = purgatory.list(nowMs).map((e) => e.event);
+        const address = addressFilter(event) ? addressOf(event) : undefined;
+        const held = address ? purgatory.lookup({ addresses: [address] }, nowMs).map((e) => e.event) : [];
         const { replaces, supersededBy } = purgatoryReplacement(held, event);
         if (supersededBy) return { ok: true, message: 'duplicate: a newer version of this event is held', result: 'superseded', event };
         await purgatory.add({ event, addedAt: nowMs, reason: admission.reason, source: ctx.source });
@@ -196,7 +199,8 @@ export class Ingest {
   }
 
   private async removeDeletedFromPurgatory(deletion: NostrEvent): Promise<void> {
-    const held = this.deps.purgatory.list(this.deps.now()).map((e) => e.event);
+    const { ids, coordinates } = deletionTargets(deletion);
+    const held = this.deps.purgatory.lookup({ ids, addresses: coordinates.map(addressOfCoordinate) }).map((e) => e.event);
     for (const id of purgatoryIdsDeletedBy(deletion, held)) await this.deps.purgatory.remove(id);
   }
 
