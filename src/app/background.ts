@@ -46,6 +46,8 @@ export async function startBackgroundTasks(deps: BackgroundDeps): Promise<Backgr
     void (async () => {
       const expired = await purgatory.expire(now());
       if (expired.length > 0) log.info({ count: expired.length }, 'purgatory entries expired');
+      await deps.ingest.dropHeldWith(expired.map((e) => e.event));
+      await deps.lifecycle.removeAbandonedRepos(expired.map((e) => e.event));
       sync?.purgatoryExpired(expired.map((e) => e.event));
       await deps.lifecycle.sweep(now());
       await gitSync.tidy();

@@ -41,6 +41,7 @@ export class RepoLifecycle {
       gitMinTransferBytesPerSecond: config.gitMinTransferBytesPerSecond,
       gitTransferGraceMs: config.gitTransferGraceMs,
       gitMaxRequests: config.gitMaxRequests,
+      provisionalWindowMs: config.purgatoryExpiryMs,
       domain: config.domain,
       tls: config.tls,
       log,
@@ -176,6 +177,22 @@ export class RepoLifecycle {
   async isArchivedRepo(owner: string, d: string): Promise<boolean> {
     const own = (await this.announcementsFor(d)).filter((a) => a.pubkey === owner).sort((a, b) => b.created_at - a.created_at)[0];
     return own !== undefined && isArchived(this.hosting, parseAnnouncement(own));
+  }
+
+  /**
+   * Announcements that left purgatory without ever getting git data leave nothing behind: their bare repo goes,
+   * unless another version of that announcement is served or still held.
+   */
+  async removeAbandonedRepos(gone: readonly NostrEvent[]): Promise<number> {
+    let removed = 0;
+    for (const e of gone) {
+      if (e.kind !== KIND_REPO_ANNOUNCEMENT) continue;
+      const d = identifierOf(e);
+      const served = await this.deps.store.query([{ kinds: [KIND_REPO_ANNOUNCEMENT], authors: [e.pubkey], '#d': [d], limit: 1 }]);
+      if (served.length > 0 || this.deps.purgatory.lookup({ addresses: [`${KIND_REPO_ANNOUNCEMENT}:${e.pubkey}:${d}`] }).length > 0) continue;
+      if (await this.git.removeRepo(e.pubkey, d)) removed++;
+    }
+    return removed;
   }
 
   async listRepos(): Promise<Array<{ npub: string; d: string; name?: string; description?: string }>> {

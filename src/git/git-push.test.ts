@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { commit, git, mustGit, newKey, signPr, signState, startGitKit, workRepo } from './test-kit.js';
+import { provisionalDir } from './provisional.js';
+import { listRefs } from './git-cli.js';
 
 const lsRemote = async (url: string): Promise<Record<string, string>> => {
   const out = await mustGit(['ls-remote', url]);
@@ -121,7 +124,7 @@ test('3.8 annotated tags are authorised by their tag object id', async () => {
   assert.deepEqual(await lsRemote(url), { HEAD: c, 'refs/heads/main': c, 'refs/tags/v1': tagObj, 'refs/tags/v1^{}': c });
 });
 
-test('3.10 refs/nostr/<id>: bad ids rejected, unknown ids provisional, known PRs must match their c tag', async () => {
+test('3.10 refs/nostr/<id>: bad ids rejected, unknown ids held apart (provisional), known PRs must match their c tag', async () => {
   await using kit = await startGitKit();
   const o = newKey();
   const url = await kit.announce(o, 'prs');
@@ -134,21 +137,22 @@ test('3.10 refs/nostr/<id>: bad ids rejected, unknown ids provisional, known PRs
 
   const pr = signPr(newKey(), o.pk, 'prs', cp);
   await mustGit(['-C', w, 'push', url, `${wrong}:refs/nostr/${pr.id}`]);
-  assert.equal((await lsRemote(url))[`refs/nostr/${pr.id}`], wrong);
-  assert.deepEqual(kit.accepted.at(-1)?.prRefs, [{ eventId: pr.id, oid: wrong }]);
+  assert.equal((await lsRemote(url))[`refs/nostr/${pr.id}`], undefined, 'held apart, not in the repository people clone');
+  const side = provisionalDir(kit.dataDir, o.pk, 'prs');
+  assert.equal((await listRefs(side)).get(`refs/nostr/${pr.id}`), wrong);
+  const mixed = await git(['-C', w, 'push', url, `${wrong}:refs/nostr/${'9'.repeat(64)}`, `${cp}:refs/heads/main`]);
+  assert.notEqual(mixed.code, 0, 'provisional refs are pushed on their own');
 
   kit.prs.set(pr.id, pr);
-  const mismatch = await git(['-C', w, 'push', '--force', url, `${wrong}~0:refs/nostr/${pr.id}`]);
-  assert.equal(mismatch.code, 0, 'same oid is a no-op');
-  const w2 = await git(['-C', w, 'push', '--force', url, `${wrong}^:refs/nostr/${pr.id}`]);
-  assert.equal(w2.code, 0, 'cp is wrong^ and equals the c tag');
-  assert.equal((await lsRemote(url))[`refs/nostr/${pr.id}`], cp);
   const off = await git(['-C', w, 'push', '--force', url, `${wrong}:refs/nostr/${pr.id}`]);
   assert.notEqual(off.code, 0);
   assert.match(off.stderr, /must be [0-9a-f]{7} \(the c tag of PR event/);
+  await mustGit(['-C', w, 'push', '--force', url, `${cp}:refs/nostr/${pr.id}`]);
+  assert.equal((await lsRemote(url))[`refs/nostr/${pr.id}`], cp);
+  assert.deepEqual(kit.accepted.at(-1)?.prRefs, [{ eventId: pr.id, oid: cp }]);
 });
 
-test('3.10 refs/nostr refs whose event never came are removed after the expiry', async () => {
+test('3.10 refs/nostr refs whose event never came are removed after the expiry, with their objects', async () => {
   let now = 1_000_000;
   await using kit = await startGitKit({ now: () => now });
   const o = newKey();
@@ -158,11 +162,19 @@ test('3.10 refs/nostr refs whose event never came are removed after the expiry',
   const known = 'a'.repeat(64);
   const orphan = 'b'.repeat(64);
   await mustGit(['-C', w, 'push', url, `${c}:refs/nostr/${known}`, `${c}:refs/nostr/${orphan}`]);
-  const isKnown = (id: string): boolean => id === known;
+  const side = provisionalDir(kit.dataDir, o.pk, 'stale');
+  let isKnown = (id: string): boolean => id === known;
   assert.equal(await kit.svc.removeStalePrRefs(now + 1000, 5000, isKnown), 0);
   now += 10_000;
   assert.equal(await kit.svc.removeStalePrRefs(now, 5000, isKnown), 1);
-  assert.deepEqual(Object.keys(await lsRemote(url)), [`refs/nostr/${known}`]);
+  assert.deepEqual([...(await listRefs(side)).keys()], [`refs/nostr/${known}`]);
+  assert.deepEqual(await lsRemote(url), {}, 'nothing ever reached the real repository');
+  // its event went away: the ref is first seen as unknown now, and expires one period later
+  isKnown = () => false;
+  assert.equal(await kit.svc.removeStalePrRefs(now, 5000, isKnown), 0);
+  now += 10_000;
+  assert.equal(await kit.svc.removeStalePrRefs(now, 5000, isKnown), 1);
+  assert.equal(existsSync(side), false, 'the emptied provisional repository is gone, objects and all');
 });
 
 test('3.8 concurrent pushes to one repo are serialised: refs end consistent', async () => {
@@ -178,20 +190,21 @@ test('3.8 concurrent pushes to one repo are serialised: refs end consistent', as
   assert.deepEqual(await lsRemote(url), { HEAD: c, 'refs/heads/main': c });
 });
 
-test('3.10 once the PR event is known, a provisional ref to another commit is deleted or moved to the c tip', async () => {
+test('3.10 once the PR event is known, a matching provisional ref moves into the repository, another is deleted', async () => {
   await using kit = await startGitKit();
   const o = newKey();
   const url = await kit.announce(o, 'align-pr');
   const w = await workRepo();
-  const base = await commit(w, 'base');
+  await commit(w, 'base');
   const tip = await commit(w, 'tip');
   const absent = 'e'.repeat(40);
   const p1 = 'c'.repeat(64);
   const p2 = 'd'.repeat(64);
   await mustGit(['-C', w, 'push', url, `${tip}:refs/nostr/${p1}`, `${tip}:refs/nostr/${p2}`]);
-  assert.equal(await kit.svc.alignPrRef(o.pk, 'align-pr', p1, base), true);
+  assert.equal(await kit.svc.alignPrRef(o.pk, 'align-pr', p1, tip), true);
   assert.equal(await kit.svc.alignPrRef(o.pk, 'align-pr', p2, absent), false);
-  assert.deepEqual(await lsRemote(url), { [`refs/nostr/${p1}`]: base });
+  assert.deepEqual(await lsRemote(url), { [`refs/nostr/${p1}`]: tip });
+  assert.equal(existsSync(provisionalDir(kit.dataDir, o.pk, 'align-pr')), false);
 });
 
 test('3.8 a push larger than the client post buffer (probe request, chunked body) is authorised like any other', async () => {

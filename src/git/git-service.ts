@@ -3,7 +3,7 @@
 // the state, alignment of every repo a state governs, expiry of orphan refs/nostr refs. The relay is
 // reached only through GitDeps. Locks: one repo at a time (see repo-lock.ts).
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nip19 } from 'nostr-tools';
 import type { Logger } from '../log/logger.js';
@@ -12,7 +12,10 @@ import { authorizePush, sameRefs, type RefUpdate } from './authorize-push.js';
 import * as cli from './git-cli.js';
 import { CORS_HEADERS, handleGitRequest, sendText, type ReceiveSession } from './http-backend.js';
 import { renderNotFoundPage, renderRepoPage, type RepoPageData } from './pages.js';
-import { alignPrRef, recordPrRefs, sweepStalePrRefs } from './pr-refs.js';
+import { alignPrRef, readPrRefTimes, recordPrRefs, sweepStalePrRefs } from './pr-refs.js';
+import {
+  AddressBudget, MAX_PROVISIONAL_PER_ADDRESS, MAX_PROVISIONAL_PER_REPO, ensureProvisionalRepo, listProvisionalRepos, provisionalDir, provisionalRoot, removeIfEmpty,
+} from './provisional.js';
 import { KeyedMutex } from './repo-lock.js';
 import type { RateRule } from './spool.js';
 import { Slots } from './slots.js';
@@ -23,6 +26,8 @@ export interface GitDeps {
   dataDir: string;
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
+  /** provisional refs/nostr refs per client address are counted over this window (the purgatory expiry) */
+  provisionalWindowMs?: number;
   /** git HTTP requests served at once (the rest queue briefly, then 503) */
   gitMaxRequests?: number;
   /** a push body slower than this (after the grace period) is cut; 0 = no minimum */
@@ -52,10 +57,12 @@ export class GitService {
   readonly #locks = new KeyedMutex();
   /** shared by every git HTTP endpoint of this server (also /prs/) */
   readonly requestSlots: Slots;
+  readonly #provisionalBudget: AddressBudget;
 
   constructor(deps: GitDeps) {
     this.#deps = deps;
     this.requestSlots = new Slots(deps.gitMaxRequests ?? 64);
+    this.#provisionalBudget = new AddressBudget(MAX_PROVISIONAL_PER_ADDRESS, deps.provisionalWindowMs ?? 1_800_000);
   }
 
   /** where push bodies are received before the repository lock is taken */
@@ -93,6 +100,17 @@ export class GitService {
       mkdirSync(dirname(dir), { recursive: true });
       await cli.initBareRepo(dir);
       this.#deps.log.info({ owner: ownerPubkey, d }, 'git repo created');
+    });
+  }
+
+  /** Deletes the bare repo of (owner, d) (an announcement that never got git data left); false when absent. */
+  async removeRepo(ownerPubkey: string, d: string): Promise<boolean> {
+    const dir = this.repoDir(ownerPubkey, d);
+    return this.#locks.run(dir, async () => {
+      if (!isRepo(dir)) return false;
+      rmSync(dir, { recursive: true, force: true });
+      this.#deps.log.info({ owner: ownerPubkey, d }, 'git repo removed: its announcement expired without git data');
+      return true;
     });
   }
 
@@ -140,15 +158,14 @@ export class GitService {
     const { gitTimeoutMs: timeoutMs, gitMaxBodyBytes: maxBodyBytes, log } = this.#deps;
     await handleGitRequest(req, res, { endpoint: route.service, dir }, {
       timeoutMs, maxBodyBytes, log, spoolDir: this.spoolDir, rate: this.transferRate, requestSlots: this.requestSlots,
-      receive: { begin: (updates) => this.#beginPush(route.pubkey, route.d, dir, updates) },
+      receive: { begin: (updates) => this.#beginPush(route.pubkey, route.d, dir, updates, req.socket.remoteAddress ?? 'unknown') },
     });
     return true;
   }
 
-  async #beginPush(owner: string, d: string, dir: string, updates: RefUpdate[]): Promise<ReceiveSession> {
+  async #beginPush(owner: string, d: string, dir: string, updates: RefUpdate[], address: string): Promise<ReceiveSession> {
     const release = await this.#locks.acquire(dir);
     try {
-      const current = await cli.listRefs(dir);
       const events = await this.#deps.authorisedStates(owner, d);
       const states = events.map(parseState).filter((s): s is AuthorisedState => s !== undefined);
       const prTips = new Map<string, string | undefined>();
@@ -157,6 +174,9 @@ export class GitService {
         const ev = id ? await this.#deps.findPrEvent(id) : undefined;
         if (id && ev) prTips.set(id, prTip(ev));
       }
+      const provisional = updates.filter((u) => /^refs\/nostr\/[0-9a-f]{64}$/.test(u.ref) && !prTips.has(u.ref.slice('refs/nostr/'.length)));
+      if (provisional.length > 0) return await this.#beginProvisional(owner, d, dir, updates, provisional.length, address, release);
+      const current = await cli.listRefs(dir);
       const decision = authorizePush({ current, updates, states, prTips });
       if (decision.type === 'reject') {
         this.#deps.log.info({ owner, d, reason: decision.reason }, 'push rejected');
@@ -172,6 +192,45 @@ export class GitService {
       release();
       throw e;
     }
+  }
+
+  /** A push of refs/nostr refs whose PR events are not known yet: bounded, and received into the provisional repo. */
+  async #beginProvisional(owner: string, d: string, dir: string, updates: RefUpdate[], count: number, address: string, release: () => void): Promise<ReceiveSession> {
+    const refuse = (reason: string): ReceiveSession => {
+      this.#deps.log.info({ owner, d, reason }, 'push rejected');
+      return { decision: { ok: false, reason }, finish: async () => {}, release };
+    };
+    if (count !== updates.length) {
+      return refuse('refs/nostr refs of PR events not published yet wait apart until the event arrives: push them on their own');
+    }
+    const side = provisionalDir(this.#deps.dataDir, owner, d);
+    const current = isRepo(side) ? await cli.listRefs(side) : new Map<string, string>();
+    const decision = authorizePush({ current, updates, states: [], prTips: new Map() });
+    if (decision.type === 'reject') return refuse(decision.reason);
+    const created = updates.filter((u) => !current.has(u.ref)).length;
+    if (current.size + created > MAX_PROVISIONAL_PER_REPO) {
+      return refuse(`too many refs/nostr refs wait for their PR event in this repository (max ${MAX_PROVISIONAL_PER_REPO}); publish the PR events first`);
+    }
+    const now = this.#deps.now?.() ?? Date.now();
+    if (created > this.#provisionalBudget.remaining(address, now)) {
+      return refuse(`too many refs/nostr refs without a PR event from your address (max ${MAX_PROVISIONAL_PER_ADDRESS}); publish the PR events first`);
+    }
+    await ensureProvisionalRepo(side, dir);
+    return {
+      decision: { ok: true },
+      dir: side,
+      finish: async () => {
+        const refs = await cli.listRefs(side);
+        const landed = updates.filter((u) => refs.get(u.ref) === u.new).map((u) => u.ref.slice('refs/nostr/'.length));
+        if (landed.length > 0) recordPrRefs(side, landed, now);
+        this.#provisionalBudget.record(address, created, now);
+        this.#deps.log.info({ owner, d, refs: landed.length }, 'provisional refs/nostr refs received (held apart until their PR event)');
+      },
+      release: () => {
+        release();
+        void this.#locks.run(dir, () => removeIfEmpty(side)).catch(() => undefined);
+      },
+    };
   }
 
   /** Runs with the repo lock held; releases it before touching other repos. */
@@ -253,10 +312,24 @@ export class GitService {
     if (head !== undefined) await cli.setHead(dir, head);
   }
 
-  /** Deletes `refs/nostr/<id>` refs whose event is still unknown `expiryMs` after they were first seen. */
+  /**
+   * Deletes `refs/nostr/<id>` refs whose event is still unknown `expiryMs` after they were first seen: in the
+   * provisional repositories (emptied ones are deleted, objects and all), and in repos that still list pending
+   * refs in their ledger. Repos with nothing pending are not touched (no git run per hosted repo).
+   */
   async removeStalePrRefs(now: number, expiryMs: number, isKnownEvent: (id: string) => boolean | Promise<boolean>): Promise<number> {
     let removed = 0;
+    for (const side of listProvisionalRepos(this.#deps.dataDir)) {
+      // same lock as pushes into it: the repo it belongs to
+      const main = join(this.#deps.dataDir, relative(provisionalRoot(this.#deps.dataDir), side));
+      removed += await this.#locks.run(main, async () => {
+        const n = await sweepStalePrRefs(side, now, expiryMs, isKnownEvent);
+        await removeIfEmpty(side);
+        return n;
+      });
+    }
     for (const dir of listRepoDirs(reposRoot(this.#deps.dataDir))) {
+      if (Object.keys(readPrRefTimes(dir)).length === 0) continue;
       removed += await this.#locks.run(dir, () => sweepStalePrRefs(dir, now, expiryMs, isKnownEvent));
     }
     return removed;
@@ -270,7 +343,18 @@ export class GitService {
   async alignPrRef(ownerPubkey: string, d: string, eventId: string, tip: string): Promise<boolean> {
     const dir = this.repoDir(ownerPubkey, d);
     if (!isRepo(dir) || !/^[0-9a-f]{64}$/.test(eventId) || !/^[0-9a-f]{40}$/.test(tip)) return false;
-    return this.#locks.run(dir, () => alignPrRef(dir, eventId, tip));
+    return this.#locks.run(dir, async () => {
+      // a provisional ref for this event: its objects move in when it matches the event, it goes either way
+      const side = provisionalDir(this.#deps.dataDir, ownerPubkey, d);
+      const ref = `refs/nostr/${eventId}`;
+      const held = isRepo(side) ? (await cli.listRefs(side)).get(ref) : undefined;
+      if (held !== undefined) {
+        if (held === tip) await cli.copyObjects(side, dir, [tip], this.#deps.gitTimeoutMs);
+        await cli.updateRefs(side, [{ ref, new: ZERO_OID }]);
+        await removeIfEmpty(side);
+      }
+      return alignPrRef(dir, eventId, tip);
+    });
   }
 }
 

@@ -33,6 +33,8 @@ export interface ReceiveSession {
   finish(exitCode: number | null): Promise<void>;
   /** always called, last */
   release(): void;
+  /** receive into this repository instead of the one addressed (provisional refs wait apart) */
+  dir?: string;
 }
 
 export interface ReceiveHooks {
@@ -215,7 +217,7 @@ async function receivePack(req: IncomingMessage, res: ServerResponse, dir: strin
       res.end(rejectionReport(cmds.updates, cmds.capabilities, session.decision.reason));
       return;
     }
-    const g = await spawnGit([...configArgs(), 'receive-pack', '--stateless-rpc', '--', dir], { timeoutMs: opts.timeoutMs });
+    const g = await spawnGit([...configArgs(), 'receive-pack', '--stateless-rpc', '--', session.dir ?? dir], { timeoutMs: opts.timeoutMs });
     children.push(g);
     if (res.destroyed) g.kill();
     g.child.stdin.write(cmds.prefix);

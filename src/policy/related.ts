@@ -38,14 +38,28 @@ function coordinateFilter(c: Coordinate): NostrFilter {
   return f;
 }
 
-/** True when the event tags something accepted here (served or live in purgatory). */
-export async function tagsAccepted(event: NostrEvent, world: PolicyWorld): Promise<boolean> {
+/**
+ * What the event tags: something served here, only things still held in purgatory (a repository or root
+ * event waiting for git data), or nothing accepted.
+ */
+export async function taggedStatus(event: NostrEvent, world: PolicyWorld): Promise<'served' | 'held' | 'none'> {
   const { ids, coordinates } = referencesOf(event);
-  if (ids.length === 0 && coordinates.length === 0) return false;
-  if (world.purgatoryLookup({ ids, addresses: coordinates.map(addressOfCoordinate) }).length > 0) return true;
+  if (ids.length === 0 && coordinates.length === 0) return 'none';
   const filters: NostrFilter[] = coordinates.map(coordinateFilter);
   if (ids.length > 0) filters.push({ ids, limit: 1 });
-  return (await world.query(filters)).length > 0;
+  if ((await world.query(filters)).length > 0) return 'served';
+  return world.purgatoryLookup({ ids, addresses: coordinates.map(addressOfCoordinate) }).length > 0 ? 'held' : 'none';
+}
+
+/** True when the event tags something accepted here (served or live in purgatory). */
+export async function tagsAccepted(event: NostrEvent, world: PolicyWorld): Promise<boolean> {
+  return (await taggedStatus(event, world)) !== 'none';
+}
+
+/** Keys an event references (ids and coordinates), as purgatory indexes them. */
+export function referenceKeys(event: NostrEvent): string[] {
+  const { ids, coordinates } = referencesOf(event);
+  return [...ids, ...coordinates.map(addressOfCoordinate)];
 }
 
 /** True when a served event tags this one (by id, or by coordinate for replaceable/addressable kinds). */
@@ -66,5 +80,23 @@ export const ORPHAN: Admission = {
   missingDependency: true,
 };
 
-/** Catch-all: decides every event it is given. */
-export const admitRelated: AdmitHook = async (event, _ctx, world) => ((await isRelated(event, world)) ? { type: 'store' } : ORPHAN);
+/** Why an event is held: what it hangs off is itself still waiting for git data. */
+export const HELD_WITH_REPOSITORY = 'held with its repository: waiting for git data';
+
+/** Events held with one repository or root event at most: a throw-away announcement cannot collect a flood. */
+export const MAX_HELD_PER_TARGET = 200;
+
+/**
+ * Catch-all: decides every event it is given. An event that only references things still in purgatory (an
+ * issue on a repository that never got git data, a comment on such an issue) is held with them: served when
+ * they are released, dropped when they expire — never served on its own.
+ */
+export const admitRelated: AdmitHook = async (event, _ctx, world): Promise<Admission> => {
+  const status = await taggedStatus(event, world);
+  if (status === 'served' || (await isTaggedByServed(event, world))) return { type: 'store' };
+  if (status === 'none') return ORPHAN;
+  if (world.purgatoryLookup({ referencing: referenceKeys(event) }).length >= MAX_HELD_PER_TARGET) {
+    return { type: 'reject', reason: 'blocked: too many events are already waiting for the git data of what this one references' };
+  }
+  return { type: 'purgatory', reason: HELD_WITH_REPOSITORY };
+};

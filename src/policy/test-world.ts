@@ -45,10 +45,13 @@ export function fakeWorld(init: { served?: NostrEvent[]; held?: NostrEvent[] } =
     purgatoryLookup: (q) => {
       const ids = new Set(q.ids ?? []);
       const addresses = new Set(q.addresses ?? []);
+      const referencing = new Set(q.referencing ?? []);
       return w.held.filter((e) => {
         const d = e.tags.find((t) => t[0] === 'd')?.[1] ?? '';
         const address = `${e.kind}:${e.pubkey}:${e.kind >= 30000 && e.kind < 40000 ? d : ''}`;
-        return ids.has(e.id) || addresses.has(address) || (q.identifier !== undefined && q.identifier.d === d && q.identifier.kinds.includes(e.kind));
+        const refs = e.tags.filter((t) => ['e', 'E', 'q', 'a', 'A'].includes(t[0]!)).map((t) => t[1]);
+        return ids.has(e.id) || addresses.has(address) || refs.some((r) => r !== undefined && referencing.has(r)) ||
+          (q.identifier !== undefined && q.identifier.d === d && q.identifier.kinds.includes(e.kind));
       });
     },
     async hasCommits(owner, d, oids) {

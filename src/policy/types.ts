@@ -7,6 +7,8 @@ export interface HeldQuery {
   ids?: readonly string[];
   addresses?: readonly string[];
   identifier?: { d: string; kinds: readonly number[] };
+  /** held events that reference one of these ids or coordinates */
+  referencing?: readonly string[];
 }
 
 export interface PolicyWorld {

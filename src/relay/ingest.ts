@@ -11,6 +11,7 @@ import { purgatoryIdsDeletedBy } from '../policy/deletion.js';
 import { addressFilter, addressOf, isNewer, purgatoryReplacement } from '../purgatory/supersede.js';
 import { deletionTargets } from '../policy/deletion.js';
 import { addressOfCoordinate } from '../policy/lookups.js';
+import { HELD_WITH_REPOSITORY, taggedStatus } from '../policy/related.js';
 import type { Admission, EventCtx, IngestOutcome } from './admission.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 import { isExpired } from '../nostr/filter.js';
@@ -182,6 +183,11 @@ export class Ingest {
     return { ok: true, message: '', result: 'stored', event };
   }
 
+  /** Whether the event is held in purgatory (live). */
+  isHeld(id: string): boolean {
+    return this.deps.purgatory.has(id);
+  }
+
   /** Moves a purgatory entry into the store and broadcasts it (called when its git data arrived). */
   async release(id: string): Promise<boolean> {
     const entry = this.deps.purgatory.get(id);
@@ -195,13 +201,44 @@ export class Ingest {
       this.deps.log.info({ id, kind: entry.event.kind }, 'released from purgatory');
       await this.notify(entry.event, { served: true, ctx: { source: entry.source } });
     }
+    // what was held with it (issues on a repository, comments on those) is served now too
+    for (const dep of this.deps.purgatory.lookup({ referencing: keysOf(entry.event) })) {
+      if (dep.reason === HELD_WITH_REPOSITORY) await this.release(dep.event.id);
+    }
     return true;
+  }
+
+  /**
+   * Events held only because of `gone` (expired or deleted from purgatory) leave with them: each held event that
+   * referenced one of them and now references nothing accepted is dropped, and so on down the thread.
+   */
+  async dropHeldWith(gone: readonly NostrEvent[]): Promise<number> {
+    let dropped = 0;
+    const queue = [...gone];
+    while (queue.length > 0) {
+      const g = queue.shift()!;
+      for (const dep of this.deps.purgatory.lookup({ referencing: keysOf(g) })) {
+        if (dep.reason !== HELD_WITH_REPOSITORY) continue;
+        if ((await taggedStatus(dep.event, this.deps.world)) !== 'none') continue;
+        if (await this.deps.purgatory.remove(dep.event.id)) {
+          dropped++;
+          queue.push(dep.event);
+        }
+      }
+    }
+    if (dropped > 0) this.deps.log.info({ dropped }, 'events held with expired or deleted repositories dropped');
+    return dropped;
   }
 
   private async removeDeletedFromPurgatory(deletion: NostrEvent): Promise<void> {
     const { ids, coordinates } = deletionTargets(deletion);
     const held = this.deps.purgatory.lookup({ ids, addresses: coordinates.map(addressOfCoordinate) }).map((e) => e.event);
-    for (const id of purgatoryIdsDeletedBy(deletion, held)) await this.deps.purgatory.remove(id);
+    const removed: NostrEvent[] = [];
+    for (const id of purgatoryIdsDeletedBy(deletion, held)) {
+      const entry = await this.deps.purgatory.remove(id);
+      if (entry) removed.push(entry.event);
+    }
+    await this.dropHeldWith(removed);
   }
 
   private async notify(event: NostrEvent, info: AcceptedInfo): Promise<void> {
@@ -223,4 +260,10 @@ export class Ingest {
     ingestMetrics.events.inc({ source: ctx.source, result: outcome.result });
     return outcome;
   }
+}
+
+/** What references to `event` look like: its id, and its address for replaceable/addressable kinds. */
+function keysOf(event: NostrEvent): string[] {
+  const address = addressFilter(event) ? addressOf(event) : undefined;
+  return address ? [event.id, address] : [event.id];
 }
