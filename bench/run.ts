@@ -16,6 +16,7 @@ const MODULES: Record<string, () => Promise<Module>> = {
   sync: () => import('./sync.js'),
   gitfetch: () => import('./gitfetch.js'),
   spam: () => import('./spam.js'),
+  hostile: () => import('./hostile.js'),
 };
 
 function fmt(n: number | undefined): string {

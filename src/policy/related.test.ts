@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { repoCoordinate } from '../nostr/nip34.js';
 import type { EventCtx } from '../relay/admission.js';
-import { admitRelated, referencesOf } from './related.js';
+import { HELD_WITH_REPOSITORY, admitRelated, referencesOf } from './related.js';
 import { announcementEv, ev, fakeWorld, hex32 } from './test-world.js';
 
 const ctx: EventCtx = { source: 'client' };
@@ -33,8 +33,13 @@ describe('admitRelated', () => {
     });
   }
 
-  it('stores an issue for a repo whose announcement is in purgatory', async () => {
-    assert.deepEqual(await decide(ev({ kind: 1621, tags: [['a', coord]] }), fakeWorld({ held: [repo] })), { type: 'store' });
+  it('holds an issue for a repo whose announcement is in purgatory (it leaves with the repo)', async () => {
+    assert.deepEqual(await decide(ev({ kind: 1621, tags: [['a', coord]] }), fakeWorld({ held: [repo] })), { type: 'purgatory', reason: HELD_WITH_REPOSITORY });
+  });
+
+  it('holds a comment on an issue held with its repository', async () => {
+    const issue = ev({ kind: 1621, tags: [['a', coord]] });
+    assert.deepEqual(await decide(ev({ kind: 1111, tags: [['E', issue.id]] }), fakeWorld({ held: [repo, issue] })), { type: 'purgatory', reason: HELD_WITH_REPOSITORY });
   });
 
   for (const name of ['e', 'E', 'q']) {

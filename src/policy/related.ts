@@ -2,7 +2,7 @@
 // accepted when it tags an accepted event (a/A/q coordinate, e/E/q id; served or in purgatory) or when a
 // served event tags it (forward reference). Orphans are blocked with missingDependency, so the sync layer
 // can retry them when what they hang off arrives.
-import { isAddressable, isReplaceable } from '../nostr/kinds.js';
+import { KIND_PR, KIND_PR_UPDATE, KIND_REPO_STATE, isAddressable, isReplaceable } from '../nostr/kinds.js';
 import { coordinateOf, firstValues, identifierOf, parseCoordinate, type Coordinate } from '../nostr/nip34.js';
 import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import type { Admission } from '../relay/admission.js';
@@ -39,8 +39,8 @@ function coordinateFilter(c: Coordinate): NostrFilter {
 }
 
 /**
- * What the event tags: something served here, only things still held in purgatory (a repository or root
- * event waiting for git data), or nothing accepted.
+ * What the event tags: something served here (or a state/PR waiting only for its commits), only things held
+ * with a repository that has no git data yet, or nothing accepted.
  */
 export async function taggedStatus(event: NostrEvent, world: PolicyWorld): Promise<'served' | 'held' | 'none'> {
   const { ids, coordinates } = referencesOf(event);
@@ -48,8 +48,14 @@ export async function taggedStatus(event: NostrEvent, world: PolicyWorld): Promi
   const filters: NostrFilter[] = coordinates.map(coordinateFilter);
   if (ids.length > 0) filters.push({ ids, limit: 1 });
   if ((await world.query(filters)).length > 0) return 'served';
-  return world.purgatoryLookup({ ids, addresses: coordinates.map(addressOfCoordinate) }).length > 0 ? 'held' : 'none';
+  const held = world.purgatoryLookup({ ids, addresses: coordinates.map(addressOfCoordinate) });
+  if (held.length === 0) return 'none';
+  // a state or PR waits only for its commits, in a repository that is otherwise here: what hangs off it is served
+  // at once; only what hangs off a repository that never got git data (or off events held with one) waits
+  return held.some((e) => WAITING_FOR_COMMITS.has(e.kind)) ? 'served' : 'held';
 }
+
+const WAITING_FOR_COMMITS = new Set([KIND_REPO_STATE, KIND_PR, KIND_PR_UPDATE]);
 
 /** True when the event tags something accepted here (served or live in purgatory). */
 export async function tagsAccepted(event: NostrEvent, world: PolicyWorld): Promise<boolean> {

@@ -9,8 +9,12 @@ import { announcement, issue, newKey } from '../helpers/events.js';
 test('EVENTs beyond the burst are answered OK false "rate-limited:" and the connection stays usable', async (t) => {
   const { srv, c } = await serverWithClient(t, ['--rate-limit-burst', '5', '--rate-limit-events-per-second', '0']);
   const k = newKey();
+  // a served repository for the issues, set up past this connection's bucket
+  const served = announcement(k, 'served', [srv.config.domain]);
+  await srv.ingest.ingest(served, { source: 'client' });
+  await srv.ingest.release(served.id);
   const ann = announcement(k, 'limited', [srv.config.domain]);
-  const events = [ann, ...Array.from({ length: 9 }, (_, i) => issue(k, k, 'limited', `i${i}`))];
+  const events = [ann, ...Array.from({ length: 9 }, (_, i) => issue(k, k, 'served', `i${i}`))];
   for (const e of events) c.send(['EVENT', e]);
   const oks = await Promise.all(events.map((e) => c.waitFor((f) => f[0] === 'OK' && f[1] === e.id)));
   const limited = oks.filter((f) => f[2] === false && String(f[3]).startsWith('rate-limited:'));
@@ -67,7 +71,9 @@ test('a peer that stops answering pings is dropped; one that answers stays', asy
 test('a REQ whose stored results exceed the output queue bound is delivered in full to a reading client', async (t) => {
   const { srv, c } = await serverWithClient(t, ['--max-limit', '5000', '--rate-limit-burst', '100000']);
   const k = newKey();
-  await c.publish(announcement(k, 'big', [srv.config.domain]));
+  const ann = announcement(k, 'big', [srv.config.domain]);
+  await c.publish(ann);
+  await srv.ingest.release(ann.id);
   const body = 'y'.repeat(2000);
   const events = Array.from({ length: 3000 }, (_, i) => issue(k, k, 'big', `b${i} ${body}`));
   for (const e of events) c.send(['EVENT', e]);

@@ -9,7 +9,9 @@ import { announcement, issue, newKey } from '../helpers/events.js';
 test('NEG-OPEN/NEG-MSG reconcile finds exactly what each side lacks; errors answer NEG-ERR', async (t) => {
   const { srv, c } = await serverWithClient(t);
   const k = newKey();
-  await c.publish(announcement(k, 'neg', [srv.config.domain]));
+  const ann = announcement(k, 'neg', [srv.config.domain]);
+  await c.publish(ann);
+  await srv.ingest.release(ann.id);
   const issues = Array.from({ length: 30 }, (_, i) => issue(k, k, 'neg', `n${i}`));
   for (const e of issues) assert.equal((await c.publish(e)).ok, true);
 
