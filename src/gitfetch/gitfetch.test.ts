@@ -29,7 +29,7 @@ after(async () => {
 
 const config: GitFetchConfig = {
   gitfetchDelayMs: 0, gitfetchUserDelayMs: 60_000, gitfetchTimeoutMs: 10_000, gitfetchMaxBytes: 10 * 1024 * 1024,
-  gitfetchRecheckIntervalMs: 3_600_000, allowPrivateAddresses: true, purgatoryExpiryMs: 1_800_000,
+  gitfetchRecheckIntervalMs: 3_600_000, allowPrivateAddresses: true, purgatoryExpiryMs: 1_800_000, maxRepoBytes: 1024 * 1024 * 1024,
 };
 
 async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
@@ -132,4 +132,20 @@ test('stop aborts running fetches and removes quarantines, also leftovers of a c
   await f.stop();
   assert.ok(Date.now() - started < 3000);
   assert.deepEqual(readdirSync(join(dataDir, 'tmp')), []);
+});
+
+test('a fetch may not grow a repository past --max-repo-bytes (the same bound as a push)', async () => {
+  const { f, dir, fetched } = await setup({ config: { ...config, maxRepoBytes: 1 } });
+  const announcement = sign(30617, [['d', 'repo'], ['clone', `${remote.base}/repo.git`]]);
+  const state = sign(30618, [['d', 'repo'], ['refs/heads/main', repo.commits[1]]]);
+  f.hunt([{ entry: { event: state, addedAt: Date.now(), reason: 'r', source: 'sync' }, target: { ownerPubkey: pk, d: 'repo' }, announcements: [announcement] }]);
+  f.start();
+  try {
+    // an unbounded fetch lands within a few hundred ms here (see the first test); give it ample time
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(fetched.length, 0);
+    assert.equal((await hasObjects(dir, repo.commits)).size, 0, 'nothing fetched into the full repository');
+  } finally {
+    await f.stop();
+  }
 });

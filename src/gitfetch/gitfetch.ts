@@ -9,6 +9,7 @@ import type { Config } from '../config/load.js';
 import { hasObjects } from '../git/git-cli.js';
 import type { Logger } from '../log/logger.js';
 import type { NostrEvent } from '../nostr/types.js';
+import { dirBytes } from './fetch-git.js';
 import { fetchAndPromote, QUARANTINE_PREFIX, quarantineRoot, type FetchOutcome } from './fetcher.js';
 import { planHunt, planRecheck, wantedBy, type HuntItem, type RecheckTarget } from './hunter.js';
 import { gitfetchMetrics } from './metrics.js';
@@ -16,7 +17,7 @@ import { FetchScheduler, type FetchJob, type FetchJobInput, type FetchRun, type 
 import { checkCloneUrl } from './url-safety.js';
 
 export type GitFetchConfig = Pick<Config,
-  'gitfetchDelayMs' | 'gitfetchUserDelayMs' | 'gitfetchTimeoutMs' | 'gitfetchMaxBytes' | 'gitfetchRecheckIntervalMs' | 'allowPrivateAddresses' | 'purgatoryExpiryMs'>;
+  'gitfetchDelayMs' | 'gitfetchUserDelayMs' | 'gitfetchTimeoutMs' | 'gitfetchMaxBytes' | 'gitfetchRecheckIntervalMs' | 'allowPrivateAddresses' | 'purgatoryExpiryMs' | 'maxRepoBytes'>;
 
 /** A hosted repo and what the re-check needs to know about it. */
 export interface RecheckRepo {
@@ -164,9 +165,14 @@ export class GitFetcher {
     const c = this.#deps.config;
     let outcome: FetchOutcome;
     try {
-      outcome = await fetchAndPromote(job, url, this.#deps.repoDir(job.ownerPubkey, job.d), {
-        dataDir: this.#deps.dataDir, allowPrivate: c.allowPrivateAddresses, timeoutMs: c.gitfetchTimeoutMs, maxBytes: c.gitfetchMaxBytes, signal: this.#abort.signal,
-      });
+      const target = this.#deps.repoDir(job.ownerPubkey, job.d);
+      // a fetch may not make the repository larger than --max-repo-bytes (the same bound as a push)
+      const room = c.maxRepoBytes - (await dirBytes(target));
+      outcome = room <= 0
+        ? { kind: 'failed', persistent: true, got: [], bytes: 0, detail: 'repository size limit reached (--max-repo-bytes)' }
+        : await fetchAndPromote(job, url, target, {
+          dataDir: this.#deps.dataDir, allowPrivate: c.allowPrivateAddresses, timeoutMs: c.gitfetchTimeoutMs, maxBytes: Math.min(c.gitfetchMaxBytes, room), signal: this.#abort.signal,
+        });
     } catch (e) {
       outcome = { kind: 'failed', persistent: false, got: [], bytes: 0, detail: String(e) };
     }
