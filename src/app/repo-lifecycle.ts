@@ -15,6 +15,7 @@ import type { EventStore } from '../store/types.js';
 import type { Purgatory } from '../purgatory/types.js';
 import type { Ingest } from '../relay/ingest.js';
 import { GitService } from '../git/git-service.js';
+import { migrateRepoDirNames, reposRoot } from '../git/repo-paths.js';
 
 export interface LifecycleDeps {
   config: Config;
@@ -53,6 +54,8 @@ export class RepoLifecycle {
       repoMeta: (owner, d) => this.repoMeta(owner, d),
     });
     this.git.removeStaleSpools();
+    const renamed = migrateRepoDirNames(reposRoot(config.dataDir));
+    if (renamed > 0) log.info({ renamed }, 'repository directories renamed to the case-safe naming');
   }
 
   attach(ingest: Ingest): void {

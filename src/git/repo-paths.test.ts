@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { relative, sep } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
 import { nip19 } from 'nostr-tools';
-import { decodeIdentifier, encodeIdentifier, parseGitPath, repoDir, repoDirName } from './repo-paths.js';
+import { decodeIdentifier, encodeIdentifier, migrateRepoDirNames, parseGitPath, repoDir, repoDirName } from './repo-paths.js';
 
 const PK = 'ab'.repeat(32);
 const NPUB = nip19.npubEncode(PK);
 
-test('identifier encoding is reversible and keeps only [A-Za-z0-9._-]', () => {
+test('identifier encoding is reversible and keeps only [a-z0-9._-]', () => {
   for (const d of ['simple', 'my repo', 'a/b', '..', '.hidden', 'ünï', '%41', 'x\0y', 'a\\b']) {
     const enc = encodeIdentifier(d);
     assert.match(enc, /^[A-Za-z0-9_%-][A-Za-z0-9._%-]*$/);
@@ -60,4 +62,23 @@ test('hostile segments are 400 and non-git paths are marked as such', () => {
   assert.deepEqual(parseGitPath('/npub1test/test.git/info/refs'), { error: 404, reason: 'invalid npub', gitPath: true });
   assert.equal((parseGitPath('/metrics') as { gitPath: boolean }).gitPath, false);
   assert.equal((parseGitPath(`/${NPUB}/r.git/objects/info/packs`) as { error: number }).error, 404);
+});
+
+test('identifiers that differ only in case get directories that differ case-insensitively too', () => {
+  const names = ['Repo', 'repo', 'REPO', 'rEpO'].map(repoDirName);
+  assert.equal(new Set(names.map((n) => n.toLowerCase())).size, 4, names.join(' '));
+  assert.equal(decodeIdentifier(repoDirName('MyRepo').slice(0, -4)), 'MyRepo');
+});
+
+test('existing directories named by the old encoding (upper case kept) are renamed at start', () => {
+  const root = mkdtempSync(join(tmpdir(), 'graspd-paths-'));
+  const owner = join(root, 'npub1owner');
+  mkdirSync(join(owner, 'MyRepo.git'), { recursive: true });
+  writeFileSync(join(owner, 'MyRepo.git', 'HEAD'), 'ref: refs/heads/main\n');
+  mkdirSync(join(owner, 'lower.git'));
+  assert.equal(migrateRepoDirNames(root), 1);
+  assert.ok(existsSync(join(owner, repoDirName('MyRepo'), 'HEAD')));
+  assert.ok(existsSync(join(owner, 'lower.git')));
+  assert.equal(migrateRepoDirNames(root), 0, 'idempotent');
+  rmSync(root, { recursive: true, force: true });
 });

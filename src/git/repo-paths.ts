@@ -1,7 +1,8 @@
 // GRASP.md "Identifiers and paths": (owner, d) → a directory that can never escape `<dataDir>/repos/`,
 // and the URL shape `/<npub>/<identifier>.git[/info/refs|/git-upload-pack|/git-receive-pack]`.
-// Pure: no disk access. Hostile segments (`..`, `.`, `/`, `\`, NUL, > 255 bytes) are refused here,
+// Pure (but for the start-up rename of old directory names): no disk access. Hostile segments (`..`, `.`, `/`, `\`, NUL, > 255 bytes) are refused here,
 // before anything touches the filesystem (INTERFACE.md "HTTP surface").
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { nip19 } from 'nostr-tools';
@@ -27,12 +28,16 @@ const MAX_SEGMENT_BYTES = 255;
 const MAX_ENCODED_NAME = 240;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Percent-encodes every byte outside [A-Za-z0-9._-] and a leading '.', so the result is one safe path segment. */
+/**
+ * Percent-encodes every byte outside [a-z0-9._-] (upper-case letters too) and a leading '.', so the result is one
+ * safe path segment, and two identifiers that differ only in case never share a directory on a case-insensitive
+ * filesystem (literal letters are always lower-case, escapes always upper-case hex).
+ */
 export function encodeIdentifier(d: string): string {
   let out = '';
   for (const byte of Buffer.from(d, 'utf8')) {
     const ch = String.fromCharCode(byte);
-    const safe = /[A-Za-z0-9._-]/.test(ch) && !(out === '' && ch === '.');
+    const safe = /[a-z0-9._-]/.test(ch) && !(out === '' && ch === '.');
     out += safe ? ch : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
@@ -61,6 +66,33 @@ export function repoDirName(d: string): string {
 export function repoDir(dataDir: string, ownerPubkey: string, d: string): string {
   if (!HEX64.test(ownerPubkey)) throw new Error('invalid owner pubkey');
   return join(reposRoot(dataDir), nip19.npubEncode(ownerPubkey), repoDirName(d));
+}
+
+/**
+ * Renames repository directories named by an older encoding (upper-case letters kept literally) to today's
+ * name, so existing data dirs keep working. Returns how many were renamed. Safe to run at every start.
+ */
+export function migrateRepoDirNames(root: string): number {
+  let renamed = 0;
+  const entries = (p: string): string[] => {
+    try {
+      return readdirSync(p);
+    } catch {
+      return [];
+    }
+  };
+  for (const owner of entries(root)) {
+    for (const name of entries(join(root, owner))) {
+      if (!name.endsWith('.git') || name.startsWith('~')) continue;
+      const d = decodeIdentifier(name.slice(0, -'.git'.length));
+      if (d === undefined || d === '') continue;
+      const want = repoDirName(d);
+      if (want === name || existsSync(join(root, owner, want))) continue;
+      renameSync(join(root, owner, name), join(root, owner, want));
+      renamed++;
+    }
+  }
+  return renamed;
 }
 
 export function reposRoot(dataDir: string): string {

@@ -138,8 +138,11 @@ export function repoCoordinate(pubkey: string, d: string): string {
 }
 
 /** Identifiers that can name a repository directory and a URL segment safely (GRASP.md "Identifiers and paths"). */
+/** Longest identifier in bytes: a repository URL path segment (and a file name) holds at most 255. */
+export const MAX_IDENTIFIER_BYTES = 255;
+
 export function isValidIdentifier(d: string): boolean {
-  return d !== '' && d !== '.' && d !== '..' && !/[/\\\0]/.test(d);
+  return d !== '' && d !== '.' && d !== '..' && !/[/\\\0]/.test(d) && Buffer.byteLength(d, 'utf8') <= MAX_IDENTIFIER_BYTES;
 }
 
 export function cloneUrlFor(domain: string, tls: boolean, pubkey: string, d: string): string {

@@ -25,6 +25,14 @@ describe('admitAnnouncement', () => {
     assert.equal(d?.type === 'reject' && d.reason.startsWith('invalid: '), true);
   });
 
+  it('rejects an identifier longer than 255 bytes (unreachable as a URL path segment)', async () => {
+    const long = 'é'.repeat(128); // 256 bytes
+    const r = await admitAnnouncement(announcementEv(hex32(), long), ctx, fakeWorld());
+    assert.equal(r?.type, 'reject');
+    assert.match(r?.type === 'reject' ? r.reason : '', /^invalid: .*255 bytes/);
+    assert.equal((await admitAnnouncement(announcementEv(hex32(), 'é'.repeat(127)), ctx, fakeWorld()))?.type, 'purgatory');
+  });
+
   it('puts a new repo listing the service in purgatory', async () => {
     assert.deepEqual(await admitAnnouncement(announcementEv(alice, 'r'), ctx, fakeWorld()), { type: 'purgatory', reason: 'awaiting git data' });
   });

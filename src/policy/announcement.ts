@@ -3,7 +3,7 @@
 // when it replaces a served one. Not listing us → blocked, except the maintainer exception (ngit-grasp):
 // the owner or a listed maintainer of an already accepted repo with the same `d` may announce elsewhere.
 import { KIND_REPO_ANNOUNCEMENT } from '../nostr/kinds.js';
-import { isValidIdentifier, listsService, parseAnnouncement } from '../nostr/nip34.js';
+import { MAX_IDENTIFIER_BYTES, isValidIdentifier, listsService, parseAnnouncement } from '../nostr/nip34.js';
 import type { Admission } from '../relay/admission.js';
 import { announcementsFor, hasServedAnnouncement } from './lookups.js';
 import { latestAnnouncementsByAuthor } from './maintainers.js';
@@ -15,7 +15,9 @@ export const admitAnnouncement: AdmitHook = async (event, _ctx, world): Promise<
   if (event.kind !== KIND_REPO_ANNOUNCEMENT) return undefined;
   const ann = parseAnnouncement(event);
   if (ann.d === '') return { type: 'reject', reason: 'invalid: announcement needs a non-empty d tag' };
-  if (!isValidIdentifier(ann.d)) return { type: 'reject', reason: 'invalid: identifier must not be ".", ".." or contain "/", "\\" or NUL' };
+  if (!isValidIdentifier(ann.d)) {
+    return { type: 'reject', reason: `invalid: identifier must not be ".", ".." or contain "/", "\\" or NUL, and must be at most ${MAX_IDENTIFIER_BYTES} bytes` };
+  }
 
   if (listsService(ann, world.domain)) {
     // Replacing a served announcement changes metadata of a repo whose git data is already here.

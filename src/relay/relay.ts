@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { refuseUpgrade } from '../http/refuse-upgrade.js';
+import { StoredResults } from './stored-pages.js';
 import type { NostrEvent, NostrFilter } from '../nostr/types.js';
 import { Connection } from './connection.js';
 import { connectionMetrics } from './metrics.js';
@@ -61,25 +62,34 @@ export class Relay {
   }
 
   /**
-   * In-process subscription: stored events first (no limit cap when `unlimited`), then live ones.
-   * Returns a function that ends the subscription.
+   * In-process subscription: stored events first (no limit cap when `unlimited`), then live ones. Stored events
+   * are read a page at a time (the sync engine subscribes to every announcement and root event at start: they
+   * must not be loaded as one array). Returns a function that ends the subscription.
    */
   async subscribe(filters: NostrFilter[], onEvent: (event: NostrEvent) => void, opts: { maxLimit?: number } = {}): Promise<() => void> {
     const subId = `internal-${this.nextInternal++}`;
     const pending: NostrEvent[] = [];
+    const pendingIds = new Set<string>();
+    const sentPending = new Set<string>();
     let live = false;
     const subscriber: Subscriber = {
-      deliver: (_id, event) => (live ? onEvent(event) : pending.push(event)),
+      deliver: (_id, event) => {
+        if (live) return onEvent(event);
+        pending.push(event);
+        pendingIds.add(event.id);
+      },
     };
     this.ctx.subscriptions.add(subscriber, subId, filters);
-    const stored = await this.ctx.store.query(filters, { maxLimit: opts.maxLimit ?? Number.MAX_SAFE_INTEGER });
-    const seen = new Set<string>();
-    for (const e of stored) {
-      seen.add(e.id);
-      onEvent(e);
+    const stored = new StoredResults(filters, (page) => this.ctx.store.queryRaw([page], { maxLimit: page.limit! }), {
+      maxLimit: opts.maxLimit ?? Number.MAX_SAFE_INTEGER, targetBytes: 512 * 1024, maxRowsPerPage: 2_000,
+    });
+    for (let raw = await stored.next(); raw !== undefined; raw = await stored.next()) {
+      const event = JSON.parse(raw) as NostrEvent;
+      if (pendingIds.has(event.id)) sentPending.add(event.id);
+      onEvent(event);
     }
     live = true;
-    for (const e of pending) if (!seen.has(e.id)) onEvent(e);
+    for (const e of pending) if (!sentPending.has(e.id)) onEvent(e);
     return () => this.ctx.subscriptions.remove(subscriber, subId);
   }
 
