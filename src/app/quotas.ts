@@ -30,11 +30,12 @@ export function quotaFacts(store: EventStore, purgatory: Purgatory, now: () => n
   return async (author) => {
     const served = await store.query([{ kinds: [KIND_REPO_ANNOUNCEMENT], authors: [author] }], { maxLimit: 1_000_000 });
     const heldAll = purgatory.list(now(), { kinds: [KIND_REPO_ANNOUNCEMENT] });
-    const totalHeld = new Set(heldAll.map((e) => `${e.event.pubkey}:${identifierOf(e.event)}`)).size;
+    const heldKeys = new Set(heldAll.map((e) => `${e.event.pubkey}\0${identifierOf(e.event)}`));
     return {
       served: new Set(served.map(identifierOf)),
       held: new Set(heldAll.filter((e) => e.event.pubkey === author).map((e) => identifierOf(e.event))),
-      totalHeld,
+      totalHeld: heldKeys.size,
+      heldKeys,
       freeDiskBytes: freeDisk(),
     };
   };
