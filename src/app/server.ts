@@ -30,7 +30,7 @@ import { startBackgroundTasks } from './background.js';
 import { ListsSource } from '../moderation/lists-source.js';
 import { HidingStore } from '../moderation/hiding-store.js';
 import { moderationHook, watchBlacklistChanges } from '../moderation/wiring.js';
-import { curationSummary, isRepoBlacklisted } from '../policy/lists.js';
+import { REFUSED_AUTHOR, curationSummary, isRepoBlacklisted } from '../policy/lists.js';
 import { parseGitPath } from '../git/repo-paths.js';
 import { archiveHook } from '../policy/archive.js';
 import { withQuotas } from '../policy/quotas.js';
@@ -118,7 +118,11 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       countQuotaRefusal,
     ),
     world,
-    limits: [maxTags(config.maxEventTags), maxContentBytes(config.maxContentBytes), createdAtNotTooFarInFuture(config.maxFutureSeconds)],
+    limits: [
+      // before everything, ephemeral events included: a blacklisted author is not even relayed
+      (event) => (lists.current.authorBlacklist.has(event.pubkey) ? REFUSED_AUTHOR : undefined),
+      maxTags(config.maxEventTags), maxContentBytes(config.maxContentBytes), createdAtNotTooFarInFuture(config.maxFutureSeconds),
+    ],
     subscriptions,
     now,
     log,

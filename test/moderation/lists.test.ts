@@ -65,7 +65,7 @@ test('blacklisting a served repository hides it and its events and its git data;
 test('author blacklist: no event of that author is stored or held, whatever its kind or source', async (t) => {
   const bad = newKey();
   const { srv, c } = await serverWithClient(t, ['--author-blacklist', bad.npub]);
-  for (const e of [announcement(bad, 'x', [srv.config.domain]), sign(bad, 1, [], 'hello'), sign(bad, 5, [['e', 'a'.repeat(64)]])]) {
+  for (const e of [announcement(bad, 'x', [srv.config.domain]), sign(bad, 1, [], 'hello'), sign(bad, 5, [['e', 'a'.repeat(64)]]), sign(bad, 20001, [], 'ephemeral')]) {
     const r = await c.publish(e);
     assert.equal(r.ok, false);
     assert.match(r.message, /^blocked: events of this author/);
