@@ -39,6 +39,7 @@ export interface Config {
   syncRateLimitCooldownMs: number;
   syncNegentropy: boolean;
   syncConnectTimeoutMs: number;
+  syncRequestTimeoutMs: number;
   purgatoryExpiryMs: number;
   gitfetchDelayMs: number;
   gitfetchUserDelayMs: number;

@@ -171,6 +171,7 @@ export class SyncEngine {
         pingIntervalMs: cfg.wsPingIntervalMs,
         allowPrivateAddresses: cfg.allowPrivateAddresses,
         negentropyTimeoutMs: NEGENTROPY_TIMEOUT_MS,
+        requestTimeoutMs: cfg.syncRequestTimeoutMs,
         fetchChunk: () => Math.min(100, historicLimit(this.state.relays.get(url)?.limits ?? {}, cfg.maxLimit)),
         fetchFilters: () => Math.min(FETCH_FILTERS_PER_REQ, effectiveLimits(this.state.relays.get(url)?.limits ?? {}).maxFilters),
       },

@@ -27,8 +27,8 @@ export class WsProxy {
   /** 'close': destroy the TCP socket; '429': answer HTTP 429 to the upgrade */
   refuse: false | 'close' | '429' = false;
   blockNegentropy = false;
-  /** answer the next N REQs with CLOSED rate-limited / a rate-limit NOTICE instead of forwarding */
-  rateLimitReqs: { mode: 'closed' | 'notice'; count: number } | undefined;
+  /** answer the next N REQs with CLOSED rate-limited / a rate-limit NOTICE (and forward it) / only a NOTICE (the REQ never ends) */
+  rateLimitReqs: { mode: 'closed' | 'notice' | 'notice-only'; count: number } | undefined;
   /** frames sent to the client before each upstream EOSE (junk injection); cleared never */
   injectBeforeEose: unknown[][] = [];
   private readonly clients = new Set<WebSocket>();
@@ -134,6 +134,7 @@ export class WsProxy {
             // CLOSED refuses the REQ; a NOTICE only warns (the REQ still runs, as relays that warn do)
             if (rl.mode === 'closed') return void reply(['CLOSED', f[1], 'rate-limited: slow down there chief']);
             reply(['NOTICE', 'rate limit exceeded, slow down']);
+            if (rl.mode === 'notice-only') return;
           }
           open.set(String(f[1]), f.length - 2);
           track();

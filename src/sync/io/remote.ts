@@ -34,6 +34,8 @@ export interface RemoteOptions {
   pingIntervalMs: number;
   allowPrivateAddresses: boolean;
   negentropyTimeoutMs: number;
+  /** a historic or id-fetch REQ with no EVENT/EOSE for this long is given up (never confirmed unseen) */
+  requestTimeoutMs: number;
   /** ids per filter when fetching what negentropy found missing */
   fetchChunk: () => number;
   /** filters (of `fetchChunk` ids each) packed into one fetch REQ */
@@ -42,9 +44,9 @@ export interface RemoteOptions {
 
 type Sub =
   | { type: 'live' }
-  | { type: 'historic'; events: PageEvent[] }
+  | { type: 'historic'; events: PageEvent[]; progressAt: number }
   | { type: 'neg'; session: NegentropySession }
-  | { type: 'fetch'; end: () => void };
+  | { type: 'fetch'; end: () => void; progressAt: number };
 
 export class Remote {
   private ws: WebSocket | undefined;
@@ -53,6 +55,7 @@ export class Remote {
   private ended = false;
   private fetchSeq = 0;
   private heartbeat: NodeJS.Timeout | undefined;
+  private deadlines: NodeJS.Timeout | undefined;
   /** historic and fetched events being admitted (not live ones) */
   readonly gate = new AdmitGate(HISTORIC_ADMIT_WINDOW);
   /**
@@ -118,10 +121,36 @@ export class Remote {
       ws.ping();
     }, this.opts.pingIntervalMs);
     this.heartbeat.unref();
+    this.deadlines = setInterval(() => this.expireStalled(Date.now()), Math.max(50, Math.min(1_000, Math.floor(this.opts.requestTimeoutMs / 4))));
+    this.deadlines.unref();
+  }
+
+  /**
+   * Every outstanding request has a deadline: a historic REQ that got no EVENT or EOSE for requestTimeoutMs
+   * (a remote that answers only with a NOTICE, or never finishes) is closed and its part queued again behind the
+   * rate-limit cooldown, instead of waiting for good or confirming what it never saw; an id fetch is released so
+   * its negentropy session can end.
+   */
+  private expireStalled(now: number): void {
+    if (this.ended) return;
+    for (const [subId, s] of [...this.subs]) {
+      if ((s.type !== 'historic' && s.type !== 'fetch') || now - s.progressAt < this.opts.requestTimeoutMs) continue;
+      this.deps.debug?.(this.url, `request ${subId} stalled: no answer for ${this.opts.requestTimeoutMs} ms`);
+      this.send(['CLOSE', subId]);
+      if (s.type === 'fetch') {
+        this.subs.delete(subId);
+        s.end();
+        continue;
+      }
+      this.subs.delete(subId);
+      // treated like a rate limit: the relay is paused for the cooldown and the part is queued again, never dropped
+      this.deps.feed({ type: 'closed', relay: this.url, subId, message: `rate-limited: no answer within ${this.opts.requestTimeoutMs} ms` });
+    }
   }
 
   private end(): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.deadlines);
     this.ended = true;
     for (const s of this.subs.values()) if (s.type === 'neg') s.session.cancel();
     this.subs.clear();
@@ -160,7 +189,7 @@ export class Remote {
   }
 
   openHistoric(subId: string, filters: NostrFilter[]): void {
-    this.subs.set(subId, { type: 'historic', events: [] });
+    this.subs.set(subId, { type: 'historic', events: [], progressAt: Date.now() });
     this.send(['REQ', subId, ...filters]);
   }
 
@@ -220,7 +249,7 @@ export class Remote {
       }
       const subId = `${parent}f${this.fetchSeq++}`;
       await new Promise<void>((resolve) => {
-        this.subs.set(subId, { type: 'fetch', end: () => resolve() });
+        this.subs.set(subId, { type: 'fetch', end: () => resolve(), progressAt: Date.now() });
         this.send(['REQ', subId, ...filters]);
         if (this.ended) resolve();
       });
@@ -285,7 +314,10 @@ export class Remote {
   private onEvent(subId: string, sub: Sub | undefined, event: unknown): void {
     if (sub === undefined || sub.type === 'neg') return;
     const work = this.deps.ingest(event, this.url, subId);
-    if (sub.type !== 'live') this.gate.track(work);
+    if (sub.type !== 'live') {
+      this.gate.track(work);
+      sub.progressAt = Date.now();
+    }
     if (sub.type === 'historic') {
       const e = event as { id?: unknown; created_at?: unknown } | null;
       if (e !== null && typeof e === 'object' && typeof e.id === 'string' && typeof e.created_at === 'number') sub.events.push({ id: e.id, created_at: e.created_at });
