@@ -40,6 +40,7 @@ export interface Config {
   syncNegentropy: boolean;
   syncConnectTimeoutMs: number;
   syncRequestTimeoutMs: number;
+  syncStabilityMs: number;
   purgatoryExpiryMs: number;
   gitfetchDelayMs: number;
   gitfetchUserDelayMs: number;

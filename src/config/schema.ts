@@ -47,6 +47,7 @@ export const OPTIONS = [
   { flag: 'sync-consolidation-threshold', type: 'int', default: 70, desc: 'max live filters per remote relay before consolidation' },
   { flag: 'sync-rate-limit-cooldown-ms', type: 'duration', default: 65000, desc: 'pause after a relay says it rate-limits us' },
   { flag: 'sync-negentropy', type: 'bool', default: true, desc: 'use NIP-77 for historic sync when the remote supports it' },
+  { flag: 'sync-stability-ms', type: 'duration', default: 300000, desc: 'a reconnected relay counts as failing (backoff keeps growing, Dead still reachable) until its connection has stayed up this long' },
   { flag: 'sync-request-timeout-ms', type: 'duration', default: 30000, desc: 'a historic or id-fetch REQ to a remote relay with no EVENT or EOSE for this long is given up and its part re-tried later' },
   { flag: 'sync-connect-timeout-ms', type: 'duration', default: 10000, desc: 'timeout of one outbound relay connection attempt' },
   { flag: 'purgatory-expiry-ms', type: 'duration', default: 1800000, desc: 'events waiting for git data are dropped after this' },

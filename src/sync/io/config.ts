@@ -11,7 +11,7 @@ export function syncConfigFrom(c: Config): SyncConfig {
       backoffMaxMs: c.syncBackoffMaxMs,
       deadAfterMs: c.syncDeadAfterMs,
       rateLimitCooldownMs: c.syncRateLimitCooldownMs,
-      stabilityMs: 300_000,
+      stabilityMs: c.syncStabilityMs,
       jitter: 0.2,
     },
     reconnect: { quickReconnectWindowMs: c.syncQuickReconnectWindowMs, catchUpBufferMs: 60_000 },

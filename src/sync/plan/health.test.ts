@@ -43,11 +43,32 @@ test('a relay failing continuously for deadAfterMs is dead and retried once per 
 test('a recovered relay is degraded for the stability period, then healthy', () => {
   let h = nextHealth(initialHealth(), { type: 'failed' }, 0, CFG, zero);
   h = nextHealth(h, { type: 'connected' }, 10_000, CFG, zero);
-  assert.equal(h.failures, 0);
+  assert.equal(h.failures, 1, 'forgiven only after the stability period');
   assert.equal(healthState(h, 10_000, CFG), 'degraded');
   assert.equal(healthState(h, 10_000 + CFG.stabilityMs, CFG), 'healthy');
   assert.equal(healthState(initialHealth(), 0, CFG), 'disconnected');
   assert.equal(healthState(nextHealth(initialHealth(), { type: 'connected' }, 0, CFG, zero), 1, CFG), 'healthy');
+});
+
+test('a flapping relay (accepts, then drops) keeps backing off and reaches Dead like any failing relay', () => {
+  let h = initialHealth();
+  let t = 0;
+  const delays: number[] = [];
+  while (t < CFG.deadAfterMs + 1) {
+    h = nextHealth(h, { type: 'connected' }, t, CFG, zero);
+    h = nextHealth(h, { type: 'disconnected' }, t + 1_000, CFG, zero); // up for 1 s only
+    delays.push(nextAttemptAt(h)! - (t + 1_000));
+    t = nextAttemptAt(h)!;
+  }
+  assert.equal(delays[0], CFG.backoffBaseMs);
+  assert.ok(delays[3]! > delays[0]!, `backoff grows: ${delays.slice(0, 5).join(', ')}`);
+  assert.equal(healthState(h, t, CFG), 'dead');
+  // a connection that stays up for the stability period is forgiven
+  let s = nextHealth(h, { type: 'connected' }, t, CFG, zero);
+  assert.equal(healthState(s, t + CFG.stabilityMs, CFG), 'healthy');
+  s = nextHealth(s, { type: 'disconnected' }, t + CFG.stabilityMs, CFG, zero);
+  assert.equal(s.failures, 1);
+  assert.equal(nextAttemptAt(s), t + CFG.stabilityMs + CFG.backoffBaseMs);
 });
 
 test('an unexpected disconnect counts as a failure, an intentional close does not', () => {

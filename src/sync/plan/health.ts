@@ -54,7 +54,13 @@ export function backoffMs(failures: number, cfg: HealthConfig, random: () => num
 export function nextHealth(h: RelayHealth, o: HealthOutcome, now: number, cfg: HealthConfig, random: () => number): RelayHealth {
   switch (o.type) {
     case 'connected':
-      return { connected: true, failures: 0, lastSuccessAt: now, ...(h.lastFailureAt !== undefined ? { lastFailureAt: h.lastFailureAt } : {}), ...keepRateLimit(h, now) };
+      // failures are forgiven only once the connection has stayed up for the stability period (see fail):
+      // a relay that accepts and then drops every connection keeps backing off and reaches Dead
+      return {
+        connected: true, failures: h.failures, lastSuccessAt: now,
+        ...(h.firstFailureAt !== undefined ? { firstFailureAt: h.firstFailureAt } : {}),
+        ...(h.lastFailureAt !== undefined ? { lastFailureAt: h.lastFailureAt } : {}), ...keepRateLimit(h, now),
+      };
     case 'failed':
     case 'disconnected':
       return fail(h, now, cfg, random);
@@ -69,9 +75,15 @@ export function nextHealth(h: RelayHealth, o: HealthOutcome, now: number, cfg: H
   }
 }
 
+/** The connection has been up for the stability period: earlier failures no longer count. */
+function stable(h: RelayHealth, now: number, cfg: HealthConfig): boolean {
+  return h.connected && h.lastSuccessAt !== undefined && now - h.lastSuccessAt >= cfg.stabilityMs;
+}
+
 function fail(h: RelayHealth, now: number, cfg: HealthConfig, random: () => number): RelayHealth {
-  const failures = h.failures + 1;
-  const firstFailureAt = h.firstFailureAt ?? now;
+  const forgiven = stable(h, now, cfg);
+  const failures = (forgiven ? 0 : h.failures) + 1;
+  const firstFailureAt = forgiven ? now : (h.firstFailureAt ?? now);
   const dead = now - firstFailureAt >= cfg.deadAfterMs;
   const delay = dead ? cfg.deadAfterMs : backoffMs(failures, cfg, random);
   return {
@@ -94,8 +106,9 @@ export function isRateLimited(h: RelayHealth, now: number): boolean {
 
 export function healthState(h: RelayHealth, now: number, cfg: HealthConfig): HealthState {
   if (isRateLimited(h, now)) return 'rateLimited';
-  if (h.failures > 0 && h.firstFailureAt !== undefined && now - h.firstFailureAt >= cfg.deadAfterMs) return 'dead';
-  if (h.failures > 0) return 'degraded';
+  const failures = stable(h, now, cfg) ? 0 : h.failures;
+  if (failures > 0 && h.firstFailureAt !== undefined && now - h.firstFailureAt >= cfg.deadAfterMs) return 'dead';
+  if (failures > 0) return 'degraded';
   const recovered = h.lastFailureAt !== undefined && h.lastSuccessAt !== undefined && now - h.lastSuccessAt < cfg.stabilityMs;
   if (h.connected) return recovered ? 'degraded' : 'healthy';
   return 'disconnected';
