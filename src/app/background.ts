@@ -10,6 +10,7 @@ import type { RepoLifecycle } from './repo-lifecycle.js';
 import type { PolicyWorld } from '../policy/types.js';
 import { SyncEngine } from '../sync/engine.js';
 import { GitSync } from './git-sync.js';
+import { startStorageMaintenance } from './storage.js';
 
 export interface BackgroundDeps {
   config: Config;
@@ -33,6 +34,7 @@ export async function startBackgroundTasks(deps: BackgroundDeps): Promise<Backgr
   // before the sync engine: events it brings must find the hunter listening
   const gitSync = new GitSync({ config, store: deps.store, purgatory, ingest: deps.ingest, lifecycle: deps.lifecycle, world: deps.world, log, now });
   await gitSync.start();
+  const storage = startStorageMaintenance({ config, store: deps.store, purgatory, lifecycle: deps.lifecycle, log, now });
   let sync: SyncEngine | undefined;
   if (config.sync) {
     sync = new SyncEngine({ config, store: deps.store, purgatory, ingest: deps.ingest, relay: deps.relay, log, now });
@@ -67,6 +69,7 @@ export async function startBackgroundTasks(deps: BackgroundDeps): Promise<Backgr
       clearInterval(gauges);
       await sync?.stop();
       await gitSync.stop();
+      await storage.stop();
     },
   };
 }

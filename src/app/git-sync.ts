@@ -182,6 +182,7 @@ export class GitSync {
         if (await lifecycle.git.hasCommits(owner, d, [...parseState(e).refs.values()])) state = e;
       }
     }
+    lifecycle.git.noteFetched(owner, d);
     await lifecycle.onPushAccepted({ ownerPubkey: owner, d, ...(state ? { state } : {}), prRefs });
     const served = await this.latestServedState(owner, d);
     if (served && (await lifecycle.git.hasCommits(owner, d, [...parseState(served).refs.values()]))) await lifecycle.git.applyState(served);

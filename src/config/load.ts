@@ -69,6 +69,11 @@ export interface Config {
   minFreeDiskBytes: number;
   maxRepoBytes: number;
   grasp06: boolean;
+  gitMaintenanceIntervalMs: number;
+  gitMaintenanceDebounceMs: number;
+  gitMaintenanceConcurrency: number;
+  gitPruneGraceMs: number;
+  gitObjectPools: boolean;
 }
 
 export class ConfigError extends Error {}

@@ -78,6 +78,11 @@ export const OPTIONS = [
   { flag: 'min-free-disk-bytes', type: 'int', default: 1073741824, desc: 'below this much free space under --data-dir, new repositories and pushes are refused; serving continues' },
   { flag: 'max-repo-bytes', type: 'int', default: 4294967296, desc: 'largest size on disk of one repository: a push that would exceed it is refused' },
   { flag: 'grasp06', type: 'bool', default: false, desc: 'GRASP-06 /prs/<npub>/<identifier>.git contributor endpoint (PR commits pushed before or after the PR event)' },
+  { flag: 'git-maintenance-interval-ms', type: 'duration', default: 3600000, desc: 'periodic git maintenance sweep over every repo (repack, commit-graph; full repack and prune once per prune grace); 0 = only after changes' },
+  { flag: 'git-maintenance-debounce-ms', type: 'duration', default: 60000, desc: 'a repo is maintained this long after its first push / fetch since the last run' },
+  { flag: 'git-maintenance-concurrency', type: 'int', default: 1, desc: 'repos maintained at the same time (at idle CPU/IO priority); 0 = no maintenance' },
+  { flag: 'git-prune-grace-ms', type: 'duration', default: 86400000, desc: 'unreachable git objects younger than this (and than --purgatory-expiry-ms) are never deleted' },
+  { flag: 'git-object-pools', type: 'bool', default: true, desc: 'copies of one repository (same d and maintainers, or same earliest unique commit) share objects in a pool under <data-dir>/pools' },
 ] as const satisfies readonly OptionSpec[];
 
 export function envName(flag: string): string {

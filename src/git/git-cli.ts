@@ -2,7 +2,7 @@
 // a clean environment (no system/global config, empty HOME, no prompts); every child has a timeout
 // and is always reaped. Repos are bare; commands name them with --git-dir.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { Slots } from './slots.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,12 @@ export const REPO_CONFIG: ReadonlyArray<[string, string]> = [
   ['http.receivepack', 'true'],
   // an auto-gc after receive-pack must not detach: every child is reaped
   ['gc.autoDetach', 'false'],
+  // pushes and fetches land as packs, never as loose objects; graspd's own maintenance replaces gc --auto
+  ['receive.unpackLimit', '1'],
+  ['fetch.unpackLimit', '1'],
+  ['transfer.unpackLimit', '1'],
+  ['receive.autogc', 'false'],
+  ['gc.auto', '0'],
 ];
 
 /** `[section]\n\tkey = value` lines for settings named `section.key` (section names without subsections). */
@@ -208,4 +214,25 @@ export async function copyObjects(fromDir: string, toDir: string, oids: readonly
     [...gd(toDir), '-c', 'protocol.file.allow=always', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', fromDir, ...wanted],
     { timeoutMs },
   );
+}
+
+const LOW_PRIORITY = ['/usr/bin/ionice', '/bin/ionice'].some(existsSync) && ['/usr/bin/nice', '/bin/nice'].some(existsSync)
+  ? ['ionice', '-c', '3', 'nice', '-n', '19']
+  : ['/usr/bin/nice', '/bin/nice'].some(existsSync) ? ['nice', '-n', '19'] : [];
+
+/** Runs git to completion at idle CPU and I/O priority (background maintenance); output is discarded except stderr's head. */
+export async function runGitLowPriority(args: string[], opts: { timeoutMs: number }): Promise<GitResult> {
+  const [cmd, ...pre] = [...LOW_PRIORITY, 'git'];
+  const child = spawn(cmd as string, [...pre, ...args], { env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (b: Buffer) => { if (stdout.length < 65_536) stdout += b.toString('utf8'); });
+  child.stderr.on('data', (b: Buffer) => { if (stderr.length < 65_536) stderr += b.toString('utf8'); });
+  const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); }, opts.timeoutMs);
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('close', (c) => resolve(c));
+    child.once('error', () => resolve(null));
+  });
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }

@@ -58,6 +58,7 @@ export class GitService {
   /** shared by every git HTTP endpoint of this server (also /prs/) */
   readonly requestSlots: Slots;
   readonly #provisionalBudget: AddressBudget;
+  #onChanged: ((dir: string) => void) | undefined;
 
   constructor(deps: GitDeps) {
     this.#deps = deps;
@@ -77,6 +78,21 @@ export class GitService {
   /** Spool files of pushes interrupted by a crash. */
   removeStaleSpools(): void {
     rmSync(this.spoolDir, { recursive: true, force: true });
+  }
+
+  /** Runs fn holding the repo's lock (background maintenance; pushes and alignments take the same lock). */
+  withRepoLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(dir, fn);
+  }
+
+  /** Called with the repo dir after its refs or objects changed (push, alignment, noteFetched). */
+  onRepoChanged(listener: (dir: string) => void): void {
+    this.#onChanged = listener;
+  }
+
+  /** git data was fetched into (owner, d) by the gitfetch side. */
+  noteFetched(ownerPubkey: string, d: string): void {
+    this.#onChanged?.(this.repoDir(ownerPubkey, d));
   }
 
   repoDir(ownerPubkey: string, d: string): string {
@@ -251,6 +267,7 @@ export class GitService {
         return;
       }
       log.info({ owner, d, state: stateApplied ? p.state?.id : undefined, prRefs: prRefs.length }, 'push accepted');
+      this.#onChanged?.(dir);
       if (stateApplied && p.state && p.stateEvent) await this.#alignGoverned(p.stateEvent, p.state, dir, dir);
       await this.#deps.onPushAccepted({ ownerPubkey: owner, d, ...(stateApplied && p.stateEvent ? { state: p.stateEvent } : {}), prRefs });
     } catch (e) {
@@ -288,6 +305,7 @@ export class GitService {
       if (dir === skip) continue;
       try {
         await this.#locks.run(dir, () => this.#alignRepo(dir, st, source));
+        this.#onChanged?.(dir);
       } catch (e) {
         this.#deps.log.warn({ dir, state: ev.id, err: (e as Error).message }, 'aligning repo to state failed');
       }
