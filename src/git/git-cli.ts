@@ -222,6 +222,15 @@ const LOW_PRIORITY = ['/usr/bin/ionice', '/bin/ionice'].some(existsSync) && ['/u
 
 /** Runs git to completion at idle CPU and I/O priority (background maintenance); output is discarded except stderr's head. */
 export async function runGitLowPriority(args: string[], opts: { timeoutMs: number }): Promise<GitResult> {
+  const release = (await processSlots.acquire())!;
+  try {
+    return await runLowPriority(args, opts);
+  } finally {
+    release();
+  }
+}
+
+async function runLowPriority(args: string[], opts: { timeoutMs: number }): Promise<GitResult> {
   const [cmd, ...pre] = [...LOW_PRIORITY, 'git'];
   const child = spawn(cmd as string, [...pre, ...args], { env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

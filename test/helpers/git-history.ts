@@ -29,7 +29,7 @@ export async function importHistory(work: string, opts: { commits: number; blobB
     }
     text('\n');
   }
-  const g = spawnGit(['-C', work, 'fast-import', '--quiet', '--force'], { timeoutMs: 300_000 });
+  const g = await spawnGit(['-C', work, 'fast-import', '--quiet', '--force'], { timeoutMs: 300_000, unmetered: true });
   let stderr = '';
   g.child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
   g.child.stdout.resume();
