@@ -17,6 +17,7 @@ const MODULES: Record<string, () => Promise<Module>> = {
   gitfetch: () => import('./gitfetch.js'),
   spam: () => import('./spam.js'),
   hostile: () => import('./hostile.js'),
+  storage: () => import('./storage.js'),
 };
 
 function fmt(n: number | undefined): string {
