@@ -41,6 +41,11 @@ export interface Config {
   syncConnectTimeoutMs: number;
   syncRequestTimeoutMs: number;
   syncStabilityMs: number;
+  syncRelayEventsPerSecond: number;
+  syncRelayBytesPerSecond: number;
+  syncRelayPauseMs: number;
+  syncMaxRelaysPerAnnouncement: number;
+  syncMaxRelaysPerHost: number;
   purgatoryExpiryMs: number;
   gitfetchDelayMs: number;
   gitfetchUserDelayMs: number;
@@ -49,6 +54,8 @@ export interface Config {
   gitfetchParkMs: number;
   gitfetchTimeoutMs: number;
   gitfetchMaxBytes: number;
+  gitfetchMaxConcurrent: number;
+  gitfetchMaxQuarantineBytes: number;
   gitfetchRecheckIntervalMs: number;
   gitTimeoutMs: number;
   gitMaxBodyBytes: number;
@@ -186,6 +193,9 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (cfg.gitMaxProcesses < 1) throw new ConfigError('--git-max-processes must be ≥ 1');
   if (cfg.maxMessageBytes < 1024) throw new ConfigError('--max-message-bytes must be ≥ 1024');
   checkListEntries(cfg);
+  for (const f of ['sync-relay-events-per-second', 'sync-relay-bytes-per-second', 'sync-max-relays-per-announcement', 'sync-max-relays-per-host', 'gitfetch-max-concurrent']) {
+    if ((cfg[configKey(f)] as number) < 1) throw new ConfigError(`--${f} must be ≥ 1`);
+  }
   if (cfg.domain === undefined) cfg.domain = `${cfg.host}:${cfg.port}`;
   if (/[\/\s]/.test(cfg.domain)) throw new ConfigError(`--domain: expected host[:port], got ${JSON.stringify(cfg.domain)}`);
   cfg.domain = cfg.domain.toLowerCase();

@@ -7,6 +7,7 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { runGit, spawnGit } from '../git/git-cli.js';
+import type { QuarantineLease } from './quarantine-budget.js';
 
 export const HARDENING: ReadonlyArray<[string, string]> = [
   ['protocol.allow', 'never'],
@@ -114,7 +115,7 @@ export interface RemoteResult {
   stdout: string;
   stderr: string;
   /** set when we killed git */
-  killed?: 'timeout' | 'too_large' | 'aborted';
+  killed?: 'timeout' | 'too_large' | 'aborted' | 'over_budget';
   /** size of the watched directory afterwards (0 when none is watched) */
   bytes: number;
 }
@@ -125,6 +126,8 @@ export interface RemoteOptions {
   pin?: string;
   signal?: AbortSignal;
   pollMs?: number;
+  /** share of the total quarantine budget of all running fetches */
+  lease?: QuarantineLease;
 }
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
@@ -180,7 +183,11 @@ async function runRemote(args: string[], watchDir: string | undefined, opts: Rem
   const watch = (async () => {
     while (!done && watchDir !== undefined) {
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
-      if (!done && (await dirBytes(watchDir)) > opts.maxBytes) kill('too_large');
+      if (done) break;
+      const size = await dirBytes(watchDir);
+      const share = opts.lease?.report(size) ?? 'ok';
+      if (size > opts.maxBytes || share === 'too_large') kill('too_large');
+      else if (share === 'over_budget') kill('over_budget');
     }
   })();
   const code = await g.exited;
@@ -190,6 +197,6 @@ async function runRemote(args: string[], watchDir: string | undefined, opts: Rem
   await watch;
   const bytes = watchDir === undefined ? 0 : await dirBytes(watchDir);
   // a fetch faster than the poll is still held to the cap
-  if (killed === undefined && bytes > opts.maxBytes) killed = 'too_large';
+  if (killed === undefined && (bytes > opts.maxBytes || opts.lease?.report(bytes) === 'too_large')) killed = 'too_large';
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), bytes, ...(killed ? { killed } : {}) };
 }

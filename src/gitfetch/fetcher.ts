@@ -12,6 +12,7 @@ import { isSafeRefName } from '../git/state-refs.js';
 import { curlResolve, fetchRemote, initQuarantine, lsRemote, type RemoteResult } from './fetch-git.js';
 import type { FetchJob, OutcomeKind } from './scheduler.js';
 import { checkCloneUrl, resolveAndCheck } from './url-safety.js';
+import type { QuarantineBudget } from './quarantine-budget.js';
 
 export interface FetchOutcome {
   kind: OutcomeKind;
@@ -30,6 +31,8 @@ export interface FetchOptions {
   timeoutMs: number;
   maxBytes: number;
   signal?: AbortSignal;
+  /** total quarantine bytes of all running fetches (this one takes a lease for its duration) */
+  budget?: QuarantineBudget;
 }
 
 export const QUARANTINE_PREFIX = 'gitfetch-';
@@ -100,9 +103,10 @@ export async function fetchAndPromote(job: FetchJob, url: string, targetDir: str
   mkdirSync(root, { recursive: true });
   const quarantine = join(root, `${QUARANTINE_PREFIX}${Date.now()}-${randomBytes(6).toString('hex')}.git`);
   let bytes = 0;
+  const lease = opts.budget?.lease();
   try {
     await initQuarantine(quarantine, targetDir);
-    const remote = { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, ...(pin ? { pin } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+    const remote = { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, ...(pin ? { pin } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(lease ? { lease } : {}) };
     const started = Date.now();
     let r: RemoteResult = await fetchRemote(quarantine, check.url, missing.map((o) => `${o}:refs/graspd/want/${o}`), remote);
     bytes += r.bytes;
@@ -136,6 +140,7 @@ export async function fetchAndPromote(job: FetchJob, url: string, targetDir: str
     return fail('failed', false, String(e instanceof Error ? e.message : e), [], bytes);
   } finally {
     await rm(quarantine, { recursive: true, force: true });
+    lease?.release();
   }
 }
 

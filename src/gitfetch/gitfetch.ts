@@ -14,10 +14,12 @@ import { fetchAndPromote, QUARANTINE_PREFIX, quarantineRoot, type FetchOutcome }
 import { planHunt, planRecheck, wantedBy, type HuntItem, type RecheckTarget } from './hunter.js';
 import { gitfetchMetrics } from './metrics.js';
 import { FetchScheduler, type FetchJob, type FetchJobInput, type FetchRun, type SchedulerLimits } from './scheduler.js';
+import { QuarantineBudget } from './quarantine-budget.js';
 import { checkCloneUrl } from './url-safety.js';
 
 export type GitFetchConfig = Pick<Config,
-  'gitfetchDelayMs' | 'gitfetchUserDelayMs' | 'gitfetchTimeoutMs' | 'gitfetchMaxBytes' | 'gitfetchRecheckIntervalMs' | 'allowPrivateAddresses' | 'purgatoryExpiryMs' | 'maxRepoBytes'>;
+  'gitfetchDelayMs' | 'gitfetchUserDelayMs' | 'gitfetchTimeoutMs' | 'gitfetchMaxBytes' | 'gitfetchRecheckIntervalMs' | 'allowPrivateAddresses' | 'purgatoryExpiryMs' | 'maxRepoBytes'>
+  & Partial<Pick<Config, 'gitfetchMaxConcurrent' | 'gitfetchMaxQuarantineBytes'>>;
 
 /** A hosted repo and what the re-check needs to know about it. */
 export interface RecheckRepo {
@@ -49,6 +51,7 @@ export interface GitFetcherDeps {
 export class GitFetcher {
   readonly #deps: GitFetcherDeps;
   readonly #sched: FetchScheduler;
+  readonly #budget: QuarantineBudget;
   readonly #now: () => number;
   readonly #running = new Set<Promise<void>>();
   #abort = new AbortController();
@@ -58,7 +61,9 @@ export class GitFetcher {
 
   constructor(deps: GitFetcherDeps) {
     this.#deps = deps;
-    this.#sched = new FetchScheduler(deps.limits);
+    const c = deps.config;
+    this.#sched = new FetchScheduler({ ...(c.gitfetchMaxConcurrent !== undefined ? { maxConcurrentTotal: c.gitfetchMaxConcurrent } : {}), ...deps.limits });
+    this.#budget = new QuarantineBudget(c.gitfetchMaxQuarantineBytes ?? Number.POSITIVE_INFINITY);
     this.#now = deps.now ?? Date.now;
   }
 
@@ -153,7 +158,9 @@ export class GitFetcher {
     if (!this.#started) return;
     const now = this.#now();
     for (const job of this.#sched.expire(now)) this.#deps.log.debug({ owner: job.ownerPubkey, d: job.d }, 'gitfetch job expired');
-    for (const run of this.#sched.nextRunnable(now)) {
+    // the running fetches fill the quarantine budget: nothing new starts until one ends
+    const runs = this.#budget.full ? [] : this.#sched.nextRunnable(now);
+    for (const run of runs) {
       const p = this.#run(run).finally(() => { this.#running.delete(p); });
       this.#running.add(p);
     }
@@ -172,6 +179,7 @@ export class GitFetcher {
         ? { kind: 'failed', persistent: true, got: [], bytes: 0, detail: 'repository size limit reached (--max-repo-bytes)' }
         : await fetchAndPromote(job, url, target, {
           dataDir: this.#deps.dataDir, allowPrivate: c.allowPrivateAddresses, timeoutMs: c.gitfetchTimeoutMs, maxBytes: Math.min(c.gitfetchMaxBytes, room), signal: this.#abort.signal,
+          budget: this.#budget,
         });
     } catch (e) {
       outcome = { kind: 'failed', persistent: false, got: [], bytes: 0, detail: String(e) };

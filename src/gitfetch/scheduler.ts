@@ -24,7 +24,7 @@ export interface FetchJob {
 
 export type FetchJobInput = Omit<FetchJob, 'key' | 'attempts' | 'eventIds'> & { eventIds?: string[] };
 
-export type OutcomeKind = 'ok' | 'partial' | 'missing' | 'not_found' | 'refused' | 'too_large' | 'timeout' | 'failed' | 'aborted';
+export type OutcomeKind = 'ok' | 'partial' | 'missing' | 'not_found' | 'refused' | 'too_large' | 'timeout' | 'failed' | 'aborted' | 'over_budget';
 
 export interface RunOutcome {
   kind: OutcomeKind;
@@ -41,6 +41,8 @@ export interface FetchRun {
 }
 
 export interface SchedulerLimits {
+  /** fetches in flight, all hosts together (wildcard subdomains make the per-host cap alone unbounded) */
+  maxConcurrentTotal: number;
   maxConcurrentPerHost: number;
   maxPerMinutePerHost: number;
   backoffBaseMs: number;
@@ -52,6 +54,7 @@ export interface SchedulerLimits {
 }
 
 export const DEFAULT_LIMITS: SchedulerLimits = {
+  maxConcurrentTotal: 8,
   maxConcurrentPerHost: 5,
   maxPerMinutePerHost: 60,
   backoffBaseMs: 20_000,
@@ -90,6 +93,7 @@ export class FetchScheduler {
   readonly #jobs = new Map<string, JobState>();
   readonly #hosts = new Map<string, HostState>();
   #cursor = 0;
+  #inFlight = 0;
 
   constructor(limits: Partial<SchedulerLimits> = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...limits };
@@ -183,7 +187,18 @@ export class FetchScheduler {
     return runs;
   }
 
+  /** Runs in flight over all hosts. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Host records that carry nothing any more (wildcard subdomains must not grow this map for good). */
+  get hostsTracked(): number {
+    return this.#hosts.size;
+  }
+
   #startOne(s: JobState, now: number): FetchRun | undefined {
+    if (this.inFlight >= this.#limits.maxConcurrentTotal) return undefined;
     const untried = s.job.urls.filter((u) => !s.tried.has(u));
     const usable = untried.filter((u) => !this.isParked(hostKey(u) ?? '', now));
     if (usable.length === 0) {
@@ -195,6 +210,7 @@ export class FetchScheduler {
       if (!this.#hasCapacity(host, now)) continue;
       const h = this.#host(host);
       h.inFlight++;
+      this.#inFlight++;
       h.starts.push(now);
       s.running = true;
       return { job: s.job, url, host };
@@ -230,6 +246,7 @@ export class FetchScheduler {
   /** Records the end of a run: host health, landed oids, next URL or backoff. */
   complete(run: FetchRun, outcome: RunOutcome, now: number): CompleteResult {
     const h = this.#host(run.host);
+    if (h.inFlight > 0) this.#inFlight--;
     h.inFlight = Math.max(0, h.inFlight - 1);
     if (outcome.persistent) {
       h.failures++;
@@ -238,10 +255,11 @@ export class FetchScheduler {
         h.parkCount++;
         h.failures = 0;
       }
-    } else if (outcome.kind !== 'refused' && outcome.kind !== 'aborted') {
+    } else if (outcome.kind !== 'refused' && outcome.kind !== 'aborted' && outcome.kind !== 'over_budget') {
       h.failures = 0;
       if (outcome.kind === 'ok' || outcome.kind === 'partial' || outcome.kind === 'missing') h.parkCount = 0;
     }
+    if (h.inFlight === 0 && h.failures === 0 && h.parkCount === 0 && h.parkedUntil <= now && h.starts.every((t) => t <= now - MINUTE)) this.#hosts.delete(run.host);
     const s = this.#jobs.get(run.job.key);
     if (!s || s.job !== run.job) return 'gone';
     s.running = false;

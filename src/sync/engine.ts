@@ -23,6 +23,7 @@ import { SelfSubscriber, type SelfBatch } from './io/self-subscriber.js';
 import { StateFile } from './io/state-file.js';
 import { SyncObserver } from './io/observer.js';
 import { syncMetrics, trackState } from './io/metrics.js';
+import { remoteGuards, type RemoteGuards } from './io/remote-guards.js';
 
 export interface SyncEngineDeps {
   config: Config;
@@ -54,6 +55,7 @@ export class SyncEngine {
   private readonly observer: SyncObserver;
   private readonly untrack: () => void;
   private readonly now: () => number;
+  private readonly guards: RemoteGuards;
   /** remote events being admitted, by id → whether admission succeeded */
   private readonly admitting = new Map<string, Promise<boolean>>();
   private readonly admitted = new Set<string>();
@@ -69,6 +71,7 @@ export class SyncEngine {
     this.observer = new SyncObserver(deps.log.child({ component: 'sync' }));
     this.self = new SelfSubscriber(deps.relay, deps.ingest, deps.config.syncBatchWindowMs, (b) => this.onSelfBatch(b));
     this.untrack = trackState(() => this.state);
+    this.guards = remoteGuards(deps.config, deps.log.child({ component: 'sync' }));
   }
 
   async start(): Promise<void> {
@@ -174,6 +177,7 @@ export class SyncEngine {
         requestTimeoutMs: cfg.syncRequestTimeoutMs,
         fetchChunk: () => Math.min(100, historicLimit(this.state.relays.get(url)?.limits ?? {}, cfg.maxLimit)),
         fetchFilters: () => Math.min(FETCH_FILTERS_PER_REQ, effectiveLimits(this.state.relays.get(url)?.limits ?? {}).maxFilters),
+        ...this.guards.options,
       },
       {
         feed: (input) => this.feedFrom(remote, input),
@@ -189,6 +193,7 @@ export class SyncEngine {
           syncMetrics.negentropyBytes.inc({ relay }, n);
         },
         debug: (relay, msg) => this.deps.log.debug({ relay }, msg),
+        ...this.guards.deps,
       },
     );
     return remote;

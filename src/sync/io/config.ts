@@ -26,5 +26,6 @@ export function syncConfigFrom(c: Config): SyncConfig {
     maxPages: 1000,
     ownUrls: ownRelayUrls({ domain: c.domain, host: c.host, port: c.port }),
     bootstrapRelays: c.bootstrapRelays,
+    relayCaps: { perAnnouncement: c.syncMaxRelaysPerAnnouncement, perHost: c.syncMaxRelaysPerHost },
   };
 }

@@ -29,6 +29,9 @@ export const syncMetrics = {
   events: new prom.Counter({
     name: 'graspd_sync_events_total', help: 'events from remote relays: received, accepted, duplicate, rejected',
     labelNames: ['relay', 'result'] as const, registers: [registry],
+    collect() {
+      return pruneForgotten(this);
+    },
   }),
   historic: new prom.Counter({
     name: 'graspd_sync_historic_syncs_total', help: 'historic batches finished, by method and outcome',
@@ -37,12 +40,56 @@ export const syncMetrics = {
   bytes: new prom.Counter({
     name: 'graspd_sync_bytes_total', help: 'WebSocket text bytes exchanged with remote relays',
     labelNames: ['relay'] as const, registers: [registry],
+    collect() {
+      return pruneForgotten(this);
+    },
   }),
   negentropyBytes: new prom.Counter({
     name: 'graspd_sync_negentropy_bytes_total', help: 'NIP-77 message bytes (NEG-OPEN / NEG-MSG payloads) exchanged per finished session',
     labelNames: ['relay'] as const, registers: [registry],
+    collect() {
+      return pruneForgotten(this);
+    },
+  }),
+  budgetPauses: new prom.Counter({
+    name: 'graspd_sync_relay_budget_pauses_total', help: 'times a remote relay overdrew its inbound budget (messages or bytes) and reading from it was paused',
+    labelNames: ['relay', 'budget'] as const, registers: [registry],
+    collect() {
+      return pruneForgotten(this);
+    },
   }),
 };
+
+/** Counters labelled by relay: their series must go when the relay is forgotten (bounded label sets). */
+const PER_RELAY: Array<prom.Counter<string>> = [syncMetrics.events, syncMetrics.bytes, syncMetrics.negentropyBytes, syncMetrics.budgetPauses];
+
+/** Drops every series of `relay` (call when the engine forgets a relay). */
+export async function forgetRelayMetrics(relay: string): Promise<void> {
+  for (const c of PER_RELAY) await removeSeries(c, (r) => r === relay);
+}
+
+async function removeSeries<T extends string>(c: prom.Counter<T>, gone: (relay: string) => boolean): Promise<void> {
+  for (const v of (await c.get()).values) {
+    const relay = (v.labels as Partial<Record<string, string | number>>).relay;
+    if (typeof relay === 'string' && gone(relay)) c.remove(v.labels);
+  }
+}
+
+const pruning = new Set<object>();
+
+/** At scrape time, before the counter is read: series of relays no running engine tracks are removed. */
+async function pruneForgotten<T extends string>(c: prom.Counter<T>): Promise<void> {
+  // get() below calls collect() again: the inner call reads the series as they are
+  if (engines.size === 0 || pruning.has(c)) return;
+  pruning.add(c);
+  try {
+    const tracked = new Set<string>();
+    eachRelay((_s, url) => tracked.add(url));
+    await removeSeries(c, (r) => !tracked.has(r));
+  } finally {
+    pruning.delete(c);
+  }
+}
 
 new prom.Gauge({
   name: 'graspd_sync_relay_connected', help: '1 when the relay connection is open', labelNames: ['relay'] as const, registers: [registry],

@@ -9,11 +9,19 @@ import { guardRelayUrl } from './address-guard.js';
 import { fetchRelayInfo } from './nip11-fetch.js';
 import { NegentropySession } from './negentropy.js';
 import { AdmitGate } from './admit-gate.js';
+import type { RelayBudgets } from './relay-budget.js';
 
 /** historic events admitted at once per remote: enough to keep the verify pool and batched commits busy */
 export const HISTORIC_ADMIT_WINDOW = 512;
 /** ids remembered as already fetched by running sessions (beyond: forgotten wholesale) */
 export const MAX_REQUESTED_IDS = 200_000;
+/** largest inbound frame when the runner sets none (--max-message-bytes' default) */
+export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;
+/** events remembered per historic sub: a remote ignoring `limit` is cut off here (and paged on) */
+export function historicBufferCap(filters: readonly NostrFilter[]): number {
+  const asked = filters.reduce((n, f) => n + (typeof f.limit === 'number' ? f.limit : 500), 0);
+  return Math.min(50_000, Math.max(1_000, 2 * asked));
+}
 
 export interface RemoteDeps {
   feed(input: SyncInput): void;
@@ -26,6 +34,8 @@ export interface RemoteDeps {
   /** NIP-77 message bytes of one finished session */
   countNegentropyBytes?(relay: string, n: number): void;
   debug?(relay: string, msg: string): void;
+  /** the relay overdrew its inbound budget: reading from it pauses until `until` (log + metric, once) */
+  budgetExceeded?(relay: string, budget: 'messages' | 'bytes', until: number): void;
 }
 
 export interface RemoteOptions {
@@ -40,11 +50,15 @@ export interface RemoteOptions {
   fetchChunk: () => number;
   /** filters (of `fetchChunk` ids each) packed into one fetch REQ */
   fetchFilters: () => number;
+  /** largest inbound frame (--max-message-bytes); a larger one closes the link (1009) */
+  maxMessageBytes?: number;
+  /** per-relay inbound rate and byte budget, shared by every connection to the same URL */
+  budgets?: RelayBudgets;
 }
 
 type Sub =
   | { type: 'live' }
-  | { type: 'historic'; events: PageEvent[]; progressAt: number }
+  | { type: 'historic'; events: PageEvent[]; progressAt: number; cap: number }
   | { type: 'neg'; session: NegentropySession }
   | { type: 'fetch'; end: () => void; progressAt: number };
 
@@ -56,6 +70,7 @@ export class Remote {
   private fetchSeq = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private deadlines: NodeJS.Timeout | undefined;
+  private resumeTimer: NodeJS.Timeout | undefined;
   /** historic and fetched events being admitted (not live ones) */
   readonly gate = new AdmitGate(HISTORIC_ADMIT_WINDOW);
   /**
@@ -71,10 +86,10 @@ export class Remote {
     this.deps.onSocketEvent(this.url, 'attempt');
     const guard = await guardRelayUrl(this.url, this.opts.allowPrivateAddresses);
     if (!guard.ok) return this.failConnect(false, guard.reason, 'refused');
-    const info = await fetchRelayInfo(this.url, Math.min(3000, this.opts.connectTimeoutMs));
+    const info = await fetchRelayInfo(this.url, { timeoutMs: Math.min(3000, this.opts.connectTimeoutMs), lookup: guard.lookup });
     if (this.ended) return;
     this.deps.feed({ type: 'relayInfo', relay: this.url, limits: info.limits, ...(info.negentropy !== undefined ? { negentropy: info.negentropy } : {}) });
-    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs, lookup: guard.lookup, maxPayload: 16 * 1024 * 1024 });
+    const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs, lookup: guard.lookup, maxPayload: this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
     this.ws = ws;
     let rateLimited = false;
     ws.on('unexpected-response', (req, res) => {
@@ -85,6 +100,9 @@ export class Remote {
     ws.on('open', () => {
       if (this.ended) return;
       this.open = true;
+      // a reconnect does not end a budget pause
+      const paused = this.opts.budgets?.pausedUntil(this.url) ?? 0;
+      if (paused > 0) this.pauseUntil(ws, paused);
       this.startHeartbeat(ws);
       this.deps.onSocketEvent(this.url, 'connected');
       this.deps.feed({ type: 'connected', relay: this.url });
@@ -98,10 +116,28 @@ export class Remote {
       this.deps.feed({ type: 'disconnected', relay: this.url });
     });
     ws.on('message', (data: Buffer, isBinary) => {
-      if (isBinary) return;
       this.deps.countBytes(this.url, data.length);
+      this.chargeBudget(ws, data.length);
+      if (isBinary) return;
       this.onFrame(data.toString('utf8'));
     });
+  }
+
+  /** Over budget: stop reading until the pause ends (frames already read are still handled). */
+  private chargeBudget(ws: WebSocket, bytes: number): void {
+    const c = this.opts.budgets?.charge(this.url, bytes);
+    if (c?.type !== 'exceeded') return;
+    this.deps.budgetExceeded?.(this.url, c.budget, c.until);
+    this.pauseUntil(ws, c.until);
+  }
+
+  private pauseUntil(ws: WebSocket, until: number): void {
+    ws.pause();
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(() => {
+      if (!this.ended) ws.resume();
+    }, Math.max(0, until - Date.now()));
+    this.resumeTimer.unref();
   }
 
   private failConnect(rateLimited: boolean, reason: string, what: 'refused' | 'failed' | 'rateLimited'): void {
@@ -116,6 +152,8 @@ export class Remote {
     let alive = true;
     ws.on('pong', () => (alive = true));
     this.heartbeat = setInterval(() => {
+      // while we do not read (budget pause) its pongs cannot arrive either
+      if (ws.isPaused) alive = true;
       if (!alive) return ws.terminate(); // a half-open link: 'close' follows and feeds disconnected
       alive = false;
       ws.ping();
@@ -151,6 +189,7 @@ export class Remote {
   private end(): void {
     clearInterval(this.heartbeat);
     clearInterval(this.deadlines);
+    clearTimeout(this.resumeTimer);
     this.ended = true;
     for (const s of this.subs.values()) if (s.type === 'neg') s.session.cancel();
     this.subs.clear();
@@ -189,7 +228,7 @@ export class Remote {
   }
 
   openHistoric(subId: string, filters: NostrFilter[]): void {
-    this.subs.set(subId, { type: 'historic', events: [], progressAt: Date.now() });
+    this.subs.set(subId, { type: 'historic', events: [], progressAt: Date.now(), cap: historicBufferCap(filters) });
     this.send(['REQ', subId, ...filters]);
   }
 
@@ -321,6 +360,8 @@ export class Remote {
     if (sub.type === 'historic') {
       const e = event as { id?: unknown; created_at?: unknown } | null;
       if (e !== null && typeof e === 'object' && typeof e.id === 'string' && typeof e.created_at === 'number') sub.events.push({ id: e.id, created_at: e.created_at });
+      // far more than asked for: end the page here (paging goes on from what arrived), the buffer stays bounded
+      if (sub.events.length >= sub.cap) this.onEose(subId, sub);
     }
   }
 

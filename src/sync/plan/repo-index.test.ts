@@ -86,3 +86,14 @@ test('repoKeysOfRootEvent ignores malformed coordinates and duplicates', () => {
   e.tags.push(['a', '30617:nothex:x'], ['a', '30618:' + PK_A + ':x'], ['a']);
   assert.deepEqual(repoKeysOfRootEvent(e), [R1]);
 });
+
+test('an announcement adds at most caps.perAnnouncement relays, and caps.perHost of one host name', async () => {
+  const { announcementRelays } = await import('./repo-index.js');
+  const relays = [...Array.from({ length: 5 }, (_, i) => `wss://evil.example:${7000 + i}`), ...Array.from({ length: 20 }, (_, i) => `wss://r${i}.example`)];
+  const e = announcement(PK_A, 'r1', { relays: ['wss://me.example', ...relays] });
+  const got = [...announcementRelays(e, OWN, { perAnnouncement: 6, perHost: 2 })];
+  assert.deepEqual(got, ['wss://evil.example:7000', 'wss://evil.example:7001', 'wss://r0.example', 'wss://r1.example', 'wss://r2.example', 'wss://r3.example']);
+  const s = emptyRepoIndex({ perAnnouncement: 3, perHost: 3 });
+  applyLocalEvents(s, [e], OWN);
+  assert.equal(s.repos.get(R1)!.relays.size, 3);
+});

@@ -13,12 +13,20 @@ export interface RepoIndexState {
   announcedAt: Map<RepoKey, number>;
   /** root event ids waiting for their repo, per repo key (insertion-ordered for eviction) */
   waiting: Map<RepoKey, Set<string>>;
+  /** bounds on the relays one announcement adds (a hostile announcement must not fan out) */
+  caps?: RelayCaps;
+}
+
+export interface RelayCaps {
+  perAnnouncement: number;
+  /** relay URLs of one host name (any port or path) per announcement */
+  perHost: number;
 }
 
 export const MAX_WAITING_ROOT_EVENTS = 100_000;
 
-export function emptyRepoIndex(): RepoIndexState {
-  return { repos: new Map(), announcedAt: new Map(), waiting: new Map() };
+export function emptyRepoIndex(caps?: RelayCaps): RepoIndexState {
+  return { repos: new Map(), announcedAt: new Map(), waiting: new Map(), ...(caps !== undefined ? { caps } : {}) };
 }
 
 const KEY_RE = /^30617:[0-9a-f]{64}:.+$/s;
@@ -34,11 +42,19 @@ export function repoKeyOf(e: NostrEvent): RepoKey | undefined {
   return parseRepoKey(`30617:${e.pubkey}:${d}`);
 }
 
-/** relays tag values ∪ relays of GRASP-form clone URLs, normalised, own URLs excluded. */
-export function announcementRelays(e: NostrEvent, ownUrls: readonly string[]): Set<string> {
+/** relays tag values ∪ relays of GRASP-form clone URLs, normalised, own URLs excluded, first ones within `caps`. */
+export function announcementRelays(e: NostrEvent, ownUrls: readonly string[], caps?: RelayCaps): Set<string> {
   const out = new Set<string>();
+  const perHost = new Map<string, number>();
   const add = (u: string | undefined): void => {
-    if (u !== undefined && !isOwnRelay(u, ownUrls)) out.add(u);
+    if (u === undefined || out.has(u) || isOwnRelay(u, ownUrls)) return;
+    if (caps !== undefined) {
+      const host = new URL(u).hostname;
+      const n = perHost.get(host) ?? 0;
+      if (out.size >= caps.perAnnouncement || n >= caps.perHost) return;
+      perHost.set(host, n + 1);
+    }
+    out.add(u);
   };
   for (const t of e.tags) {
     if (t[0] === 'relays') for (const v of t.slice(1)) add(normalizeRelayUrl(v));
@@ -87,7 +103,7 @@ export function applyAnnouncement(
     }
     return changed;
   }
-  const relays = announcementRelays(e, ownUrls);
+  const relays = announcementRelays(e, ownUrls, s.caps);
   const newLevel = prev?.level === 'full' ? 'full' : level;
   s.repos.set(key, { relays, rootEvents: prev?.rootEvents ?? new Set(), level: newLevel });
   s.announcedAt.set(key, e.created_at);

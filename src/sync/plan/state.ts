@@ -6,7 +6,7 @@ import type { PendingBatch, RelayConfirmed, RelayLimits, RelaySnapshot, RepoKey 
 import type { HealthConfig, RelayHealth } from './health.js';
 import type { ReconnectConfig } from './reconnect.js';
 import type { PageCursor, PageEvent } from './pagination.js';
-import type { RepoIndexState } from './repo-index.js';
+import type { RelayCaps, RepoIndexState } from './repo-index.js';
 import { emptyRepoIndex } from './repo-index.js';
 import { initialHealth } from './health.js';
 
@@ -27,6 +27,8 @@ export interface SyncConfig {
   maxPages: number;
   ownUrls: string[];
   bootstrapRelays: string[];
+  /** relays one announcement may add (per announcement, per host name) */
+  relayCaps?: RelayCaps;
 }
 
 export interface HistoricPart {
@@ -100,7 +102,7 @@ export type SyncInput =
   | { type: 'shutdown' };
 
 export function initialState(cfg: SyncConfig): SyncState {
-  return { cfg, repos: emptyRepoIndex(), relays: new Map(), pending: new Map(), nextId: 1 };
+  return { cfg, repos: emptyRepoIndex(cfg.relayCaps), relays: new Map(), pending: new Map(), nextId: 1 };
 }
 
 export function newRelay(url: string, isBootstrap: boolean): RelayRuntime {
