@@ -128,6 +128,14 @@ new prom.Gauge({
 });
 
 new prom.Gauge({
+  name: 'graspd_sync_live_widened_layers', help: 'live filter layers widened to kinds per relay (its exact filters would pass the capacity)', labelNames: ['relay'] as const, registers: [registry],
+  collect() {
+    this.reset();
+    eachRelay((s, url) => this.set({ relay: url }, s.relays.get(url)!.layout.wide.size));
+  },
+});
+
+new prom.Gauge({
   name: 'graspd_sync_relays', help: 'relays tracked, connected and dead', labelNames: ['state'] as const, registers: [registry],
   collect() {
     let tracked = 0;

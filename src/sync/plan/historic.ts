@@ -27,7 +27,7 @@ export function pump(s: SyncState, r: RelayRuntime, now: number, out: SyncComman
   const lim = effectiveLimits(r.limits);
   const room = (): boolean =>
     r.historic.size < s.cfg.historicConcurrency &&
-    r.live.size + r.historic.size < lim.maxSubscriptions &&
+    r.layout.slots.size + r.historic.size < lim.maxSubscriptions &&
     liveFilterCount(r) + r.historic.size < s.cfg.consolidationThreshold;
   for (const b of [...(s.pending.get(r.url) ?? [])]) {
     while (b.queue.length > 0 && room()) startPart(s, r, b, b.queue.shift()!, out);

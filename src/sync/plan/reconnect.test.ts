@@ -18,14 +18,12 @@ test('the quick window is measured from the disconnect, not the last connect', (
   assert.deepEqual(decideConnect(r, 10_900_001, CFG), { type: 'fresh', reason: 'windowExpired' });
 });
 
-test('quick reconnect catches up every layer with since, and reopens live filters', () => {
+test('quick reconnect catches up every layer with since', () => {
   const f = connectFilters({ type: 'quick', sinceSec: 500 }, confirmed, true, 300);
   assert.deepEqual(f.layer1, [{ kinds: [30617], since: 500, limit: 300 }]);
   assert.equal(f.catchUp.length, 7); // state + a/A/q + e/E/q
   for (const x of f.catchUp) assert.deepEqual([x.since, x.limit], [500, 300]);
   assert.ok(f.catchUp.some((x) => x['#a']) && f.catchUp.some((x) => x['#e']) && f.catchUp.some((x) => x.kinds?.[0] === 30618));
-  assert.equal(f.live.length, 8);
-  for (const x of f.live) assert.equal(x.limit, 0);
 });
 
 test('quick reconnect without a confirmed Layer 1 fetches all announcements', () => {
@@ -35,7 +33,7 @@ test('quick reconnect without a confirmed Layer 1 fetches all announcements', ()
 
 test('fresh sync sends Layer 1 only; the diff supplies the rest', () => {
   const f = connectFilters({ type: 'fresh', reason: 'neverSynced' }, confirmed, true, 300);
-  assert.deepEqual(f, { live: [{ kinds: [30617], limit: 0 }], layer1: [{ kinds: [30617], limit: 300 }], catchUp: [] });
+  assert.deepEqual(f, { layer1: [{ kinds: [30617], limit: 300 }], catchUp: [] });
 });
 
 test('the cursor stays put while a catch-up is unfinished', () => {

@@ -5,7 +5,7 @@
 import type { NostrFilter } from '../../nostr/types.js';
 import type { RelayNeeds } from './types.js';
 import { assertNever, isEmptyNeeds } from './types.js';
-import { asHistoric, asLive, itemFilters, layer1Filter } from './filters.js';
+import { asHistoric, itemFilters, layer1Filter } from './filters.js';
 
 export interface ReconnectConfig {
   quickReconnectWindowMs: number;
@@ -37,9 +37,8 @@ export function cursorAfterDisconnect(prev: number | undefined, now: number, cat
   return catchUpPending ? prev : now;
 }
 
+/** Historic work on connect; live coverage comes from the relay's layout (live-layout.ts). */
 export interface ConnectFilters {
-  /** kept open: L1 always; on quick reconnect also L2+L3 of confirmed items */
-  live: NostrFilter[];
   /** Layer-1 historic (since only when L1 was confirmed before) */
   layer1: NostrFilter[];
   /** quick reconnect: L2+L3 historic catch-up of confirmed items with since (empty for fresh) */
@@ -54,12 +53,11 @@ export function connectFilters(
 ): ConnectFilters {
   switch (plan.type) {
     case 'fresh':
-      return { live: asLive([layer1Filter()]), layer1: asHistoric([layer1Filter()], { limit: historicLimit }), catchUp: [] };
+      return { layer1: asHistoric([layer1Filter()], { limit: historicLimit }), catchUp: [] };
     case 'quick': {
       const items = isEmptyNeeds(confirmed) ? [] : itemFilters(confirmed);
       const l1Since = l1Confirmed ? { since: plan.sinceSec } : {};
       return {
-        live: asLive([layer1Filter(), ...items]),
         layer1: asHistoric([layer1Filter()], { limit: historicLimit, ...l1Since }),
         catchUp: asHistoric(items, { limit: historicLimit, since: plan.sinceSec }),
       };

@@ -9,6 +9,8 @@ import type { PageCursor, PageEvent } from './pagination.js';
 import type { RelayCaps, RepoIndexState } from './repo-index.js';
 import { emptyRepoIndex } from './repo-index.js';
 import { initialHealth } from './health.js';
+import type { LiveLayout } from './live-layout.js';
+import { emptyLayout, liveSlotFilterCount } from './live-layout.js';
 
 export interface SyncConfig {
   health: HealthConfig;
@@ -37,7 +39,8 @@ export interface HistoricPart {
 }
 
 export interface Batch extends PendingBatch {
-  purpose: 'layer1' | 'items' | 'catchUp';
+  /** overlap: a short catch-up of live filters that had a gap (swapped close-first, or CLOSEd by the remote) */
+  purpose: 'layer1' | 'items' | 'catchUp' | 'overlap';
   /** parts not started yet (started when the relay's budget allows) */
   queue: HistoricPart[];
 }
@@ -55,13 +58,15 @@ export interface RelayRuntime extends RelayConfirmed {
   limits: RelayLimits;
   /** NIP-77 known unusable until this time */
   negentropyOffUntil?: number;
-  /** live sub id → filter count */
-  live: Map<string, number>;
+  /** live coverage: items in chunks, open live subscriptions by slot */
+  layout: LiveLayout;
   historic: Map<string, RunningSub>;
   /** fresh sync finished (all its batches confirmed) */
   firstSyncDone: boolean;
-  /** a live sub was CLOSED by the remote: rebuild live subs when allowed */
-  rebuildLive: boolean;
+  /** live subs the remote CLOSEd since the connection was made: the re-open backoff grows with them */
+  liveClosures: number;
+  /** no live subscription is (re)sent before this time */
+  liveNotBefore?: number;
   nextDailyAt?: number;
 }
 
@@ -107,9 +112,9 @@ export function initialState(cfg: SyncConfig): SyncState {
 
 export function newRelay(url: string, isBootstrap: boolean): RelayRuntime {
   return {
-    url, isBootstrap, connection: 'disconnected', l1Confirmed: false, firstSyncDone: false, rebuildLive: false,
+    url, isBootstrap, connection: 'disconnected', l1Confirmed: false, firstSyncDone: false, liveClosures: 0,
     repos: new Set(), stateOnly: new Set(), rootEvents: new Set(),
-    health: initialHealth(), limits: {}, live: new Map(), historic: new Map(),
+    health: initialHealth(), limits: {}, layout: emptyLayout(), historic: new Map(),
   };
 }
 
@@ -118,9 +123,7 @@ export function snapshotOf(r: RelayRuntime, cursor: number): RelaySnapshot {
 }
 
 export function liveFilterCount(r: RelayRuntime): number {
-  let n = 0;
-  for (const c of r.live.values()) n += c;
-  return n;
+  return liveSlotFilterCount(r.layout);
 }
 
 export function newSubId(s: SyncState, prefix: 'l' | 'h'): string {

@@ -4,14 +4,15 @@
 import type { RelayNeeds, SyncCommand } from './types.js';
 import { assertNever, emptyNeeds } from './types.js';
 import type { RelayRuntime, SyncInput, SyncState } from './state.js';
-import { liveFilterCount, newRelay, newSubId, snapshotOf } from './state.js';
+import { newRelay, newSubId, snapshotOf } from './state.js';
 import { applyAnnouncement, applyLocalEvents, removeRepo } from './repo-index.js';
 import { deriveRelayTargets } from './targets.js';
 import { computeActions, subtractNeeds, unionNeeds } from './diff.js';
-import { asLive, effectiveLimits, historicLimit, itemFilters, packFilters } from './filters.js';
-import { canAttempt, isRateLimitMessage, isRateLimited, nextHealth, type HealthOutcome } from './health.js';
+import { asHistoric, historicLimit, itemFilters } from './filters.js';
+import { backoffMs, canAttempt, isRateLimitMessage, isRateLimited, nextHealth, type HealthOutcome } from './health.js';
 import { connectFilters, cursorAfterDisconnect, decideConnect } from './reconnect.js';
-import { liveFilterCapacity, needsConsolidation, planConsolidation } from './consolidation.js';
+import { liveBudget } from './consolidation.js';
+import { layoutAdd, layoutDisconnected, layoutHasChanges, layoutRemove, layoutReset, planLive } from './live-layout.js';
 import { isDailyDue, nextDailyAt } from './daily.js';
 import { checkRelays } from './disconnect-check.js';
 import { normalizeRelayUrl } from './relay-url.js';
@@ -147,14 +148,21 @@ function reconcile(s: SyncState, now: number, out: SyncCommand[]): void {
   const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
   for (const url of targets.keys()) tryConnect(ensureRelay(s, url, false), now, out);
   const { add, remove } = computeActions(targets, s.pending, s.relays);
-  for (const [url, gone] of remove) setConfirmed(s.relays.get(url)!, subtractNeeds(s.relays.get(url)!, gone));
+  for (const [url, gone] of remove) {
+    const r = s.relays.get(url)!;
+    setConfirmed(r, subtractNeeds(r, gone));
+    layoutRemove(r.layout, gone);
+  }
   for (const [url, items] of add) {
     const r = s.relays.get(url)!;
     // not connected or cooling down: nothing is sent; the same diff yields these items again later
     if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
-    addItems(s, r, items, now, out);
+    addItems(s, r, items, now);
   }
-  for (const r of s.relays.values()) pump(s, r, now, out);
+  for (const r of s.relays.values()) {
+    syncLive(s, r, now, out);
+    pump(s, r, now, out);
+  }
 }
 
 function setConfirmed(r: RelayRuntime, n: RelayNeeds): void {
@@ -163,44 +171,29 @@ function setConfirmed(r: RelayRuntime, n: RelayNeeds): void {
   r.rootEvents = n.rootEvents;
 }
 
-function liveCapacity(s: SyncState, r: RelayRuntime): number {
-  return liveFilterCapacity(r.limits, s.cfg.consolidationThreshold - s.cfg.historicConcurrency, s.cfg.historicConcurrency);
+/** New items: live coverage (sent with the next syncLive) and one historic batch. */
+function addItems(s: SyncState, r: RelayRuntime, items: RelayNeeds, now: number): void {
+  layoutAdd(r.layout, items);
+  addBatch(s, r, 'items', items, itemFilters(items), now);
 }
 
-function addItems(s: SyncState, r: RelayRuntime, items: RelayNeeds, now: number, out: SyncCommand[]): void {
-  const filters = itemFilters(items);
-  openLive(s, r, asLive(filters), items, now, out);
-  addBatch(s, r, 'items', items, filters, now);
-}
-
-/** Opens live filters, or rebuilds all live subs when they would not fit. */
-function openLive(s: SyncState, r: RelayRuntime, live: ReturnType<typeof asLive>, adding: RelayNeeds, now: number, out: SyncCommand[]): void {
-  const packs = packFilters(live, r.limits);
-  const subsAfter = r.live.size + packs.length + s.cfg.historicConcurrency;
-  if (needsConsolidation(liveFilterCount(r), live.length, liveCapacity(s, r)) || subsAfter > effectiveLimits(r.limits).maxSubscriptions) {
-    consolidate(s, r, adding, now, out);
-    return;
-  }
-  for (const filters of packs) {
-    const subId = newSubId(s, 'l');
-    r.live.set(subId, filters.length);
-    out.push({ type: 'openLive', relay: r.url, subId, filters });
-  }
-}
-
-function consolidate(s: SyncState, r: RelayRuntime, adding: RelayNeeds, now: number, out: SyncCommand[]): void {
-  let covered: RelayNeeds = r;
-  for (const b of s.pending.get(r.url) ?? []) covered = unionNeeds(covered, b.items);
-  const plan = planConsolidation({
-    live: [...r.live].map(([subId, filterCount]) => ({ subId, filterCount })),
-    confirmed: covered, adding, limits: r.limits, capacity: liveCapacity(s, r), otherSubs: r.historic.size,
+/**
+ * Brings the relay's live subscriptions in line with its layout (SYNC.md "Consolidation"): only slots
+ * that changed are sent; nothing while disconnected, rate-limited or backing off after a CLOSED.
+ */
+function syncLive(s: SyncState, r: RelayRuntime, now: number, out: SyncCommand[]): void {
+  if (r.connection !== 'connected' || isRateLimited(r.health, now) || !layoutHasChanges(r.layout)) return;
+  if (r.liveNotBefore !== undefined && now < r.liveNotBefore) return;
+  const plan = planLive(r.layout, {
+    budget: liveBudget(r.limits, s.cfg.consolidationThreshold, s.cfg.historicConcurrency),
     nowSec: Math.floor(now / 1000), overlapSec: s.cfg.consolidationOverlapSec, newSubId: () => newSubId(s, 'l'),
   });
   const opens: SyncCommand[] = plan.open.map((o) => ({ type: 'openLive', relay: r.url, subId: o.subId, filters: o.filters }));
   const closes: SyncCommand[] = plan.close.map((subId) => ({ type: 'closeSub', relay: r.url, subId }));
   out.push(...(plan.order === 'openFirst' ? [...opens, ...closes] : [...closes, ...opens]));
-  r.live = new Map(plan.open.map((o) => [o.subId, o.filters.length]));
-  r.rebuildLive = false;
+  if (plan.catchUp.length > 0) {
+    addBatch(s, r, 'overlap', emptyNeeds(), asHistoric(plan.catchUp, { since: plan.catchUpSince, limit: historicLimit(r.limits, s.cfg.ourMaxLimit) }), now);
+  }
 }
 
 function onConnected(s: SyncState, r: RelayRuntime, now: number, random: () => number, out: SyncCommand[]): void {
@@ -208,14 +201,17 @@ function onConnected(s: SyncState, r: RelayRuntime, now: number, random: () => n
   r.connection = 'connected';
   r.lastConnectedAt = now;
   r.nextDailyAt ??= nextDailyAt(now, s.cfg.dailyMinMs, s.cfg.dailyMaxMs, random);
+  r.liveClosures = 0;
+  r.liveNotBefore = undefined;
   const plan = decideConnect(r, now, s.cfg.reconnect);
   if (plan.type === 'fresh') resetConfirmed(r);
+  // live coverage of what is confirmed (quick reconnect) or nothing yet (fresh); the diff adds the rest
+  layoutReset(r.layout, r);
   startSync(s, r, plan, now, out);
 }
 
 function startSync(s: SyncState, r: RelayRuntime, plan: ReturnType<typeof decideConnect>, now: number, out: SyncCommand[]): void {
   const f = connectFilters(plan, r, r.l1Confirmed, historicLimit(r.limits, s.cfg.ourMaxLimit));
-  openLive(s, r, f.live, emptyNeeds(), now, out);
   addBatch(s, r, 'layer1', emptyNeeds(), f.layer1, now);
   if (f.catchUp.length > 0) addBatch(s, r, 'catchUp', emptyNeeds(), f.catchUp, now);
   reconcile(s, now, out);
@@ -234,7 +230,7 @@ function onDisconnected(s: SyncState, r: RelayRuntime, now: number, random: () =
   r.cursor = cursorAfterDisconnect(r.cursor, now, catchUpPending(s, r), everConfirmed);
   r.disconnectedAt = now;
   r.connection = 'disconnected';
-  r.live.clear();
+  layoutDisconnected(r.layout);
   r.historic.clear();
   s.pending.delete(r.url); // their items return to the diff
   health(s, r, intentional ? { type: 'closed' } : { type: 'disconnected' }, now, random);
@@ -244,8 +240,14 @@ function onDisconnected(s: SyncState, r: RelayRuntime, now: number, random: () =
 function onClosed(s: SyncState, r: RelayRuntime, subId: string, message: string, now: number, random: () => number, out: SyncCommand[]): void {
   const limited = isRateLimitMessage(message);
   if (limited) health(s, r, { type: 'rateLimited' }, now, random);
-  if (r.live.delete(subId)) {
-    r.rebuildLive = true;
+  for (const [key, slot] of r.layout.slots) {
+    if (slot.subId !== subId) continue;
+    // the remote dropped a live filter: re-opened, but not before a backoff that grows per CLOSED
+    r.layout.slots.delete(key);
+    r.layout.reopen = true;
+    r.layout.gapSince = Math.min(r.layout.gapSince ?? Infinity, Math.floor(now / 1000));
+    r.liveClosures++;
+    r.liveNotBefore = now + backoffMs(r.liveClosures, s.cfg.health, random);
     return;
   }
   const sub = r.historic.get(subId);
@@ -256,8 +258,13 @@ function onClosed(s: SyncState, r: RelayRuntime, subId: string, message: string,
 }
 
 function closeAllSubs(r: RelayRuntime, out: SyncCommand[]): void {
-  for (const subId of [...r.live.keys(), ...r.historic.keys()]) out.push({ type: 'closeSub', relay: r.url, subId });
-  r.live.clear();
+  closeHistoric(r, out);
+  for (const slot of r.layout.slots.values()) out.push({ type: 'closeSub', relay: r.url, subId: slot.subId });
+  layoutDisconnected(r.layout);
+}
+
+function closeHistoric(r: RelayRuntime, out: SyncCommand[]): void {
+  for (const subId of r.historic.keys()) out.push({ type: 'closeSub', relay: r.url, subId });
   r.historic.clear();
 }
 
@@ -265,13 +272,16 @@ function onTick(s: SyncState, now: number, random: () => number, out: SyncComman
   for (const r of s.relays.values()) {
     if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
     if (isDailyDue(r.nextDailyAt, now)) {
-      // daily reconciliation: a fresh sync on the open connection
-      closeAllSubs(r, out);
+      // daily reconciliation: a fresh historic sync on the open connection; live subscriptions stay
+      // open (the layout keeps what the diff adds back, and re-sends only slots that changed)
+      closeHistoric(r, out);
       s.pending.delete(r.url);
+      const kept = { repos: r.repos, stateOnly: r.stateOnly, rootEvents: r.rootEvents };
       resetConfirmed(r);
+      layoutReset(r.layout, kept);
       r.nextDailyAt = nextDailyAt(now, s.cfg.dailyMinMs, s.cfg.dailyMaxMs, random);
       startSync(s, r, { type: 'fresh', reason: 'windowExpired' }, now, out);
-    } else if (r.rebuildLive) consolidate(s, r, emptyNeeds(), now, out);
+    }
   }
   const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
   const check = checkRelays(
