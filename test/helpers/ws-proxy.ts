@@ -29,6 +29,10 @@ export class WsProxy {
   blockNegentropy = false;
   /** answer the next N REQs with CLOSED rate-limited / a rate-limit NOTICE (and forward it) / only a NOTICE (the REQ never ends) */
   rateLimitReqs: { mode: 'closed' | 'notice' | 'notice-only'; count: number } | undefined;
+  /** a relay that allows N REQs, then refuses one with CLOSED rate-limited, then allows N again, … */
+  rateLimitEvery: number | undefined;
+  /** REQs for which this returns true are swallowed: never forwarded, never answered */
+  swallowReq: ((filters: unknown[]) => boolean) | undefined;
   /** frames sent to the client before each upstream EOSE (junk injection); cleared never */
   injectBeforeEose: unknown[][] = [];
   private readonly clients = new Set<WebSocket>();
@@ -126,6 +130,11 @@ export class WsProxy {
           this.stats.reqs++;
           this.stats.reqAt.push(Date.now());
           this.stats.filters.push(...f.slice(2));
+          if (this.rateLimitEvery !== undefined && this.stats.reqs % (this.rateLimitEvery + 1) === 0) {
+            this.stats.rateLimited++;
+            this.stats.rateLimitedAt.push(Date.now());
+            return void reply(['CLOSED', f[1], 'rate-limited: one request too many']);
+          }
           const rl = this.rateLimitReqs;
           if (rl !== undefined && rl.count > 0) {
             rl.count--;
