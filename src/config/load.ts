@@ -46,6 +46,7 @@ export interface Config {
   syncRelayPauseMs: number;
   syncMaxRelaysPerAnnouncement: number;
   syncMaxRelaysPerHost: number;
+  syncNegentropyTimeoutMs: number;
   purgatoryExpiryMs: number;
   gitfetchDelayMs: number;
   gitfetchUserDelayMs: number;

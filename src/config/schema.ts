@@ -55,6 +55,7 @@ export const OPTIONS = [
   { flag: 'sync-relay-pause-ms', type: 'duration', default: 30000, desc: 'how long reading from a relay that overdrew its inbound budget pauses' },
   { flag: 'sync-max-relays-per-announcement', type: 'int', default: 10, desc: 'relays taken from one announcement (relays tag, then GRASP clone URLs, in order; our own URLs not counted)' },
   { flag: 'sync-max-relays-per-host', type: 'int', default: 3, desc: 'relays of one host name (other ports, paths) taken from one announcement' },
+  { flag: 'sync-negentropy-timeout-ms', type: 'duration', default: 10000, desc: 'a NEG-OPEN / NEG-MSG without an answer for this long ends the NIP-77 session (falls back to REQ)' },
   { flag: 'purgatory-expiry-ms', type: 'duration', default: 1800000, desc: 'events waiting for git data are dropped after this' },
   { flag: 'gitfetch-delay-ms', type: 'duration', default: 500, desc: 'delay before hunting git data for a synced event' },
   { flag: 'gitfetch-user-delay-ms', type: 'duration', default: 180000, desc: 'delay before hunting git data for an event a client published' },

@@ -17,6 +17,7 @@ import { initialState, type SyncInput, type SyncState } from './plan/state.js';
 import { step } from './plan/step.js';
 import { effectiveLimits, historicLimit } from './plan/filters.js';
 import { repoKeyOf } from './plan/repo-index.js';
+import { isRateLimited } from './plan/health.js';
 import { syncConfigFrom } from './io/config.js';
 import { Remote } from './io/remote.js';
 import { SelfSubscriber, type SelfBatch } from './io/self-subscriber.js';
@@ -35,7 +36,6 @@ export interface SyncEngineDeps {
   now?: () => number;
 }
 
-export const NEGENTROPY_TIMEOUT_MS = 10_000;
 /** filters of 100 ids in one negentropy fetch REQ (fewer round trips, still one subscription) */
 export const FETCH_FILTERS_PER_REQ = 4;
 /** ids of remote events admitted recently (a copy from an overlapping filter skips verification) */
@@ -173,7 +173,7 @@ export class SyncEngine {
         connectTimeoutMs: cfg.syncConnectTimeoutMs,
         pingIntervalMs: cfg.wsPingIntervalMs,
         allowPrivateAddresses: cfg.allowPrivateAddresses,
-        negentropyTimeoutMs: NEGENTROPY_TIMEOUT_MS,
+        negentropyTimeoutMs: cfg.syncNegentropyTimeoutMs,
         requestTimeoutMs: cfg.syncRequestTimeoutMs,
         fetchChunk: () => Math.min(100, historicLimit(this.state.relays.get(url)?.limits ?? {}, cfg.maxLimit)),
         fetchFilters: () => Math.min(FETCH_FILTERS_PER_REQ, effectiveLimits(this.state.relays.get(url)?.limits ?? {}).maxFilters),
@@ -194,6 +194,10 @@ export class SyncEngine {
         },
         debug: (relay, msg) => this.deps.log.debug({ relay }, msg),
         ...this.guards.deps,
+        paused: (relay) => {
+          const r = this.state.relays.get(relay);
+          return r !== undefined && isRateLimited(r.health, this.now());
+        },
       },
     );
     return remote;

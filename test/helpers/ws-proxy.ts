@@ -145,6 +145,7 @@ export class WsProxy {
             reply(['NOTICE', 'rate limit exceeded, slow down']);
             if (rl.mode === 'notice-only') return;
           }
+          if (this.swallowReq?.(f.slice(2)) === true) return;
           open.set(String(f[1]), f.length - 2);
           track();
         }

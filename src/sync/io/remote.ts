@@ -10,6 +10,7 @@ import { fetchRelayInfo } from './nip11-fetch.js';
 import { NegentropySession } from './negentropy.js';
 import { AdmitGate } from './admit-gate.js';
 import type { RelayBudgets } from './relay-budget.js';
+import { isRateLimitMessage } from '../plan/health.js';
 
 /** historic events admitted at once per remote: enough to keep the verify pool and batched commits busy */
 export const HISTORIC_ADMIT_WINDOW = 512;
@@ -22,6 +23,8 @@ export function historicBufferCap(filters: readonly NostrFilter[]): number {
   const asked = filters.reduce((n, f) => n + (typeof f.limit === 'number' ? f.limit : 500), 0);
   return Math.min(50_000, Math.max(1_000, 2 * asked));
 }
+/** an id-fetch REQ that stalls this many times in a row fails its negentropy session (the part falls back to REQ) */
+export const FETCH_ATTEMPTS = 3;
 
 export interface RemoteDeps {
   feed(input: SyncInput): void;
@@ -36,6 +39,8 @@ export interface RemoteDeps {
   debug?(relay: string, msg: string): void;
   /** the relay overdrew its inbound budget: reading from it pauses until `until` (log + metric, once) */
   budgetExceeded?(relay: string, budget: 'messages' | 'bytes', until: number): void;
+  /** the relay is rate-limited: send it nothing new (id fetches wait) */
+  paused(relay: string): boolean;
 }
 
 export interface RemoteOptions {
@@ -44,7 +49,7 @@ export interface RemoteOptions {
   pingIntervalMs: number;
   allowPrivateAddresses: boolean;
   negentropyTimeoutMs: number;
-  /** a historic or id-fetch REQ with no EVENT/EOSE for this long is given up (never confirmed unseen) */
+  /** a historic or id-fetch REQ with no EVENT or EOSE for this long is closed and given up (re-tried later) */
   requestTimeoutMs: number;
   /** ids per filter when fetching what negentropy found missing */
   fetchChunk: () => number;
@@ -56,11 +61,14 @@ export interface RemoteOptions {
   budgets?: RelayBudgets;
 }
 
+/** how an id-fetch REQ ended */
+type FetchEnd = 'eose' | 'stalled' | 'released' | 'refused';
+
 type Sub =
   | { type: 'live' }
-  | { type: 'historic'; events: PageEvent[]; progressAt: number; cap: number }
+  | { type: 'historic'; events: PageEvent[]; progressAt: number; cap: number; answered: boolean }
   | { type: 'neg'; session: NegentropySession }
-  | { type: 'fetch'; end: () => void; progressAt: number };
+  | { type: 'fetch'; end: (how: FetchEnd) => void; progressAt: number; answered: boolean };
 
 export class Remote {
   private ws: WebSocket | undefined;
@@ -159,31 +167,33 @@ export class Remote {
       ws.ping();
     }, this.opts.pingIntervalMs);
     this.heartbeat.unref();
-    this.deadlines = setInterval(() => this.expireStalled(Date.now()), Math.max(50, Math.min(1_000, Math.floor(this.opts.requestTimeoutMs / 4))));
+    const every = Math.max(20, Math.min(1_000, Math.floor(this.opts.requestTimeoutMs / 4)));
+    this.deadlines = setInterval(() => this.expireStalled(Date.now()), every);
     this.deadlines.unref();
   }
 
   /**
-   * Every outstanding request has a deadline: a historic REQ that got no EVENT or EOSE for requestTimeoutMs
-   * (a remote that answers only with a NOTICE, or never finishes) is closed and its part queued again behind the
-   * rate-limit cooldown, instead of waiting for good or confirming what it never saw; an id fetch is released so
-   * its negentropy session can end.
+   * Every outstanding request has a deadline (SYNC.md invariant 5): a historic or id-fetch REQ that got no
+   * EVENT or EOSE for requestTimeoutMs is closed and reported; the plan re-tries the part with backoff and
+   * never confirms what it did not see. (NEG-OPEN / NEG-MSG deadlines live in NegentropySession.)
    */
   private expireStalled(now: number): void {
     if (this.ended) return;
     for (const [subId, s] of [...this.subs]) {
       if ((s.type !== 'historic' && s.type !== 'fetch') || now - s.progressAt < this.opts.requestTimeoutMs) continue;
       this.deps.debug?.(this.url, `request ${subId} stalled: no answer for ${this.opts.requestTimeoutMs} ms`);
-      this.send(['CLOSE', subId]);
-      if (s.type === 'fetch') {
-        this.subs.delete(subId);
-        s.end();
-        continue;
-      }
-      this.subs.delete(subId);
-      // treated like a rate limit: the relay is paused for the cooldown and the part is queued again, never dropped
-      this.deps.feed({ type: 'closed', relay: this.url, subId, message: `rate-limited: no answer within ${this.opts.requestTimeoutMs} ms` });
+      this.release(subId, s, 'stalled');
     }
+  }
+
+  /** Gives up one outstanding REQ: CLOSE it, and tell whoever waits on it. */
+  private release(subId: string, s: Sub, how: 'stalled' | 'released', message = ''): void {
+    this.subs.delete(subId);
+    this.send(['CLOSE', subId]);
+    if (s.type === 'fetch') return s.end(how);
+    if (s.type !== 'historic') return;
+    if (how === 'stalled') this.deps.feed({ type: 'stalled', relay: this.url, subId });
+    else this.deps.feed({ type: 'closed', relay: this.url, subId, message: `rate-limited: NOTICE ${message}` });
   }
 
   private end(): void {
@@ -228,7 +238,7 @@ export class Remote {
   }
 
   openHistoric(subId: string, filters: NostrFilter[]): void {
-    this.subs.set(subId, { type: 'historic', events: [], progressAt: Date.now(), cap: historicBufferCap(filters) });
+    this.subs.set(subId, { type: 'historic', events: [], progressAt: Date.now(), cap: historicBufferCap(filters), answered: false });
     this.send(['REQ', subId, ...filters]);
   }
 
@@ -270,7 +280,9 @@ export class Remote {
    * One fetch REQ at a time per session (the remote's subscription budget), several 100-id filters in
    * it, and the next REQ as soon as the previous EOSE'd and the gate has room. Resolves at the last
    * EOSE: admissions go on behind the gate, and the runner waits for `idle()` where it matters, so a
-   * session does not hold a historic slot while its tail is being verified and stored.
+   * session does not hold a historic slot while its tail is being verified and stored. While the relay
+   * is rate-limited no fetch is sent; a fetch released by a rate-limit NOTICE is asked again after the
+   * pause; one that stalls FETCH_ATTEMPTS times, or is refused, rejects (the session fails, never done).
    */
   private async fetchIds(parent: string, wanted: string[]): Promise<void> {
     if (this.requested.size + wanted.length > MAX_REQUESTED_IDS) this.requested.clear();
@@ -279,21 +291,33 @@ export class Remote {
     const size = Math.max(1, this.opts.fetchChunk());
     const per = size * Math.max(1, this.opts.fetchFilters());
     for (let i = 0; i < ids.length && !this.ended; i += per) {
-      await this.gate.room();
-      if (this.ended) break;
       const filters: NostrFilter[] = [];
       for (let j = i; j < Math.min(ids.length, i + per); j += size) {
         const chunk = ids.slice(j, Math.min(j + size, i + per));
         filters.push({ ids: chunk, limit: chunk.length });
       }
-      const subId = `${parent}f${this.fetchSeq++}`;
-      await new Promise<void>((resolve) => {
-        this.subs.set(subId, { type: 'fetch', end: () => resolve(), progressAt: Date.now() });
-        this.send(['REQ', subId, ...filters]);
-        if (this.ended) resolve();
-      });
-      this.subs.delete(subId);
+      for (let stalls = 0; ; ) {
+        await this.gate.room();
+        await this.whilePaused();
+        if (this.ended) return;
+        const how = await this.fetchOnce(`${parent}f${this.fetchSeq++}`, filters);
+        if (how === 'eose') break;
+        if (how === 'refused') throw new Error('id fetch refused');
+        if (how === 'stalled' && ++stalls >= FETCH_ATTEMPTS) throw new Error('id fetch stalled');
+      }
     }
+  }
+
+  private fetchOnce(subId: string, filters: NostrFilter[]): Promise<FetchEnd> {
+    return new Promise<FetchEnd>((resolve) => {
+      this.subs.set(subId, { type: 'fetch', end: resolve, progressAt: Date.now(), answered: false });
+      this.send(['REQ', subId, ...filters]);
+      if (this.ended) resolve('eose');
+    }).finally(() => this.subs.delete(subId));
+  }
+
+  private async whilePaused(): Promise<void> {
+    while (!this.ended && this.deps.paused(this.url)) await new Promise((r) => setTimeout(r, 100).unref());
   }
 
   /** Resolves when every historic admission started so far has settled. */
@@ -329,7 +353,7 @@ export class Remote {
         const message = typeof f[2] === 'string' ? f[2] : '';
         if (sub === undefined) return;
         if (sub.type === 'neg') return sub.session.onError(`CLOSED: ${message}`);
-        if (sub.type === 'fetch') return sub.end();
+        if (sub.type === 'fetch') return sub.end(isRateLimitMessage(message) ? 'released' : 'refused');
         this.subs.delete(subId);
         this.deps.feed({ type: 'closed', relay: this.url, subId, message });
         return;
@@ -338,6 +362,11 @@ export class Remote {
         const message = typeof f[1] === 'string' ? f[1] : '';
         for (const s of [...this.subs.values()]) if (s.type === 'neg' && s.session.awaitingFirstAnswer) s.session.onError(`NOTICE: ${message}`);
         this.deps.feed({ type: 'notice', relay: this.url, message });
+        // a rate-limit NOTICE answering our REQs: the ones still unanswered are released now (queued again
+        // behind the cooldown) instead of waiting for their deadline
+        if (isRateLimitMessage(message)) {
+          for (const [id, s] of [...this.subs]) if ((s.type === 'historic' || s.type === 'fetch') && !s.answered) this.release(id, s, 'released', message);
+        }
         return;
       }
       case 'NEG-MSG':
@@ -356,6 +385,7 @@ export class Remote {
     if (sub.type !== 'live') {
       this.gate.track(work);
       sub.progressAt = Date.now();
+      sub.answered = true;
     }
     if (sub.type === 'historic') {
       const e = event as { id?: unknown; created_at?: unknown } | null;
@@ -369,7 +399,7 @@ export class Remote {
     if (sub === undefined) return;
     if (sub.type === 'fetch') {
       this.send(['CLOSE', subId]);
-      return sub.end();
+      return sub.end('eose');
     }
     if (sub.type !== 'historic') return;
     this.subs.delete(subId);

@@ -36,6 +36,12 @@ export interface SyncConfig {
 export interface HistoricPart {
   filter: NostrFilter;
   method: 'negentropy' | 'req';
+  /** REQ pagination to resume from (a part re-queued after a rate limit or a stall does not start over) */
+  cursor?: PageCursor;
+  /** failed attempts so far (stalled, refused, truncated): the retry backoff grows with them */
+  attempts: number;
+  /** not started again before this time */
+  notBefore?: number;
 }
 
 export interface Batch extends PendingBatch {
@@ -101,6 +107,8 @@ export type SyncInput =
   /** unsupported: NOTICE / CLOSED / NEG-ERR answering NEG-OPEN, or no NEG-MSG in time */
   | { type: 'negentropyFailed'; relay: string; subId: string; unsupported: boolean }
   | { type: 'closed'; relay: string; subId: string; message: string }
+  /** a historic REQ got no EVENT or EOSE within the request deadline: the runner closed it */
+  | { type: 'stalled'; relay: string; subId: string }
   | { type: 'notice'; relay: string; message: string }
   /** every --sync-health-interval-ms */
   | { type: 'tick' }

@@ -98,6 +98,11 @@ export function step(s: SyncState, input: SyncInput, now: number, random: () => 
       if (r !== undefined) onClosed(s, r, input.subId, input.message, now, random, out);
       break;
     }
+    case 'stalled': {
+      const r = relay(input.relay);
+      if (r !== undefined) finishPart(s, r, input.subId, true, now, out);
+      break;
+    }
     case 'notice': {
       const r = relay(input.relay);
       if (r !== undefined && isRateLimitMessage(input.message)) health(s, r, { type: 'rateLimited' }, now, random);
@@ -252,7 +257,7 @@ function onClosed(s: SyncState, r: RelayRuntime, subId: string, message: string,
   }
   const sub = r.historic.get(subId);
   if (sub === undefined) return;
-  // rate-limited work is queued again, never dropped; other refusals end the part as failed
+  // rate-limited work is queued again, never dropped; other refusals retry the part with backoff
   if (limited) requeuePart(s, r, subId, sub.part.method);
   else finishPart(s, r, subId, true, now, out);
 }
