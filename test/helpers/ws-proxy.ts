@@ -27,6 +27,8 @@ export class WsProxy {
   /** 'close': destroy the TCP socket; '429': answer HTTP 429 to the upgrade */
   refuse: false | 'close' | '429' = false;
   blockNegentropy = false;
+  /** accept the connection, then drop it after this many ms (a flapping relay) */
+  dropAfterMs: number | undefined;
   /** answer the next N REQs with CLOSED rate-limited / a rate-limit NOTICE (and forward it) / only a NOTICE (the REQ never ends) */
   rateLimitReqs: { mode: 'closed' | 'notice' | 'notice-only'; count: number } | undefined;
   /** a relay that allows N REQs, then refuses one with CLOSED rate-limited, then allows N again, … */
@@ -106,6 +108,7 @@ export class WsProxy {
   private pipe(client: WebSocket, upstream: WebSocket): void {
     this.stats.connections++;
     this.clients.add(client);
+    if (this.dropAfterMs !== undefined) setTimeout(() => client.terminate(), this.dropAfterMs).unref();
     const open = new Map<string, number>();
     const track = (): void => {
       let n = 0;

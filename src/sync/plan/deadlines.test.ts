@@ -67,3 +67,25 @@ test('a part refused with CLOSED error: or auth-required: is not confirmed and i
   run(s, { type: 'historicPage', relay: A, subId: third[0]!.subId, events: [] }, 20_000);
   assert.equal(s.relays.get(A)!.repos.has(R1), true);
 });
+
+test('a live filter the remote CLOSEs is re-opened after a growing backoff, with a catch-up of the gap, not every tick', () => {
+  const { s, parts } = itemsRunning();
+  for (const p of parts) run(s, { type: 'historicPage', relay: A, subId: p.subId, events: [] }, 2000);
+  const r = s.relays.get(A)!;
+  const slot = () => [...r.layout.slots.entries()].find(([k]) => k.startsWith('coords'))!;
+  const reopenAfter = (closedAt: number): number => {
+    run(s, { type: 'closed', relay: A, subId: slot()[1].subId, message: 'blocked: too many filters' }, closedAt);
+    for (let t = closedAt; t < closedAt + 200_000; t += 500) {
+      const cmds = run(s, { type: 'tick' }, t);
+      if (cmds.some((c) => c.type === 'openLive')) {
+        assert.ok(historic(cmds).some((c) => c.filters.some((f) => f['#a'] !== undefined && f.since === Math.floor(closedAt / 1000) - 60)), 'gap caught up');
+        return t - closedAt;
+      }
+    }
+    throw new Error('never re-opened');
+  };
+  const first = reopenAfter(100_000);
+  const second = reopenAfter(400_000);
+  assert.ok(first >= 5000, `first re-open after ${first} ms`);
+  assert.ok(second >= 2 * first, `second re-open after ${second} ms`);
+});

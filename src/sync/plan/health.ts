@@ -7,7 +7,7 @@ export type HealthState = 'healthy' | 'disconnected' | 'degraded' | 'dead' | 'ra
 
 export interface RelayHealth {
   connected: boolean;
-  /** consecutive failures since the last successful connect */
+  /** consecutive failures: a connection counts as a success only once it stayed up for stabilityMs */
   failures: number;
   firstFailureAt?: number;
   lastFailureAt?: number;
