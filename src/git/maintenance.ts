@@ -84,6 +84,7 @@ export class GitMaintenance {
     for (const { timer } of this.#armed.values()) clearTimeout(timer);
     this.#armed.clear();
     this.#pending.clear();
+    this.#notifyIdle();
     await this.idle();
     await this.#sweeping?.catch(() => {});
   }
@@ -108,6 +109,14 @@ export class GitMaintenance {
     return new Promise((r) => this.#idle.push(r));
   }
 
+  /** Resolves when nothing is queued or running (debounce timers still armed do not count). */
+  #drained(): Promise<void> {
+    if (this.#pending.size === 0 && this.#running.size === 0) return Promise.resolve();
+    return new Promise((r) => this.#drainWaiters.push(r));
+  }
+
+  readonly #drainWaiters: Array<() => void> = [];
+
   /** One sweep: config step, object pools, then every repo and pool queued (full repack when due). */
   sweep(): Promise<void> {
     if (!this.enabled) return Promise.resolve();
@@ -130,7 +139,7 @@ export class GitMaintenance {
     const pools = this.pools.list();
     for (const dir of [...this.#stats.keys()]) if (!existsSync(join(dir, 'HEAD'))) this.#stats.delete(dir);
     for (const dir of [...pools, ...repos]) this.#enqueue(dir, { full: false, changed: false });
-    await this.idle();
+    await this.#drained();
     publishStorageGauges(this.#stats, pools.length);
   }
 
@@ -170,7 +179,9 @@ export class GitMaintenance {
   }
 
   #notifyIdle(): void {
-    if (this.#armed.size > 0 || this.#pending.size > 0 || this.#running.size > 0) return;
+    if (this.#pending.size > 0 || this.#running.size > 0) return;
+    for (const r of this.#drainWaiters.splice(0)) r();
+    if (this.#armed.size > 0) return;
     for (const r of this.#idle.splice(0)) r();
   }
 
