@@ -1,11 +1,15 @@
 // Admin subcommands of the graspd binary (INTERFACE.md "Additions…"): dispatched before option parsing.
 import { auditCommand } from './audit-command.js';
+import { exportCommand } from './export-command.js';
+import { importCommand } from './import-command.js';
 import { UsageError, type Io } from './sub-args.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   audit: auditCommand,
+  export: exportCommand,
+  import: (argv, io) => importCommand(argv, io),
 };
 
 export function isSubcommand(name: string | undefined): boolean {
