@@ -10,11 +10,14 @@ import { Connection } from './connection.js';
 import { connectionMetrics } from './metrics.js';
 import type { RelayContext } from './relay-context.js';
 import type { Subscriber } from './subscriptions.js';
+import { clientAddress, trustedProxies, type TrustedProxies } from '../http/client-address.js';
 
 export interface RelayOptions {
   maxConnectionsPerIp: number;
   maxMessageBytes: number;
   pingIntervalMs: number;
+  /** --trusted-proxy: whose X-Forwarded-For names the client */
+  trustedProxies?: readonly string[];
 }
 
 export class Relay {
@@ -34,7 +37,7 @@ export class Relay {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const ip = clientIp(req);
+    const ip = clientIp(req, this.opts.trustedProxies);
     const count = this.perIp.get(ip) ?? 0;
     if (count >= this.opts.maxConnectionsPerIp) {
       refuseUpgrade(socket, '429 Too Many Requests', 'rate-limited: too many connections from your address\n');
@@ -101,6 +104,9 @@ export class Relay {
   }
 }
 
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+const proxiesFor = new WeakMap<readonly string[], TrustedProxies>();
+function clientIp(req: IncomingMessage, trusted: readonly string[] = []): string {
+  let proxies = proxiesFor.get(trusted);
+  if (!proxies) proxiesFor.set(trusted, (proxies = trustedProxies(trusted)));
+  return clientAddress(req, proxies);
 }
