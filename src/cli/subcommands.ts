@@ -2,6 +2,8 @@
 import { auditCommand } from './audit-command.js';
 import { exportCommand } from './export-command.js';
 import { importCommand } from './import-command.js';
+import { resyncCommand } from './resync-command.js';
+import { relaysCommand, reposCommand, statusCommand } from './status-commands.js';
 import { UsageError, type Io } from './sub-args.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -10,6 +12,10 @@ const COMMANDS: Record<string, Command> = {
   audit: auditCommand,
   export: exportCommand,
   import: (argv, io) => importCommand(argv, io),
+  status: statusCommand,
+  relays: relaysCommand,
+  repos: reposCommand,
+  resync: resyncCommand,
 };
 
 export function isSubcommand(name: string | undefined): boolean {

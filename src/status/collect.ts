@@ -12,6 +12,7 @@ import type { PurgatoryEntry } from '../purgatory/types.js';
 import type { EventStore } from '../store/types.js';
 import { belongsTo, orderRepos, repoStatus, summarisePurgatory, type HeldEvent } from './repos.js';
 import type { RelayStatus, RepoStatus, StatusReport } from './types.js';
+import type { LastFetchRun } from '../gitfetch/gitfetch.js';
 
 /** A pending git fetch, as the fetcher reports it. */
 export interface FetchJobView {
@@ -34,6 +35,8 @@ export interface StatusDeps {
   repoDir(owner: string, d: string): string;
   connections(): number;
   fetchJobs?(): FetchJobView[];
+  /** the last git fetch run of a repository */
+  lastFetch?(owner: string, d: string): LastFetchRun | undefined;
   /** per-relay sync status; undefined while the sync engine does not report it */
   relays?(): RelayStatus[];
   now(): number;
@@ -70,7 +73,6 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     const oids = newest ? [...parseState(newest).refs.values()] : [];
     const present = exists && oids.length > 0 ? await hasObjects(deps.repoDir(ann.pubkey, ann.d), oids).catch(() => new Set<string>()) : new Set<string>();
     const repoJobs = jobs.filter((j) => j.ownerPubkey === ann.pubkey && j.d === ann.d);
-    const next = repoJobs.length ? Math.min(...repoJobs.map((j) => j.dueAt)) : undefined;
     repos.push(
       repoStatus({
         npub: nip19.npubEncode(ann.pubkey),
@@ -82,16 +84,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
         repoExists: exists,
         missingOids: exists ? [...new Set(oids)].filter((o) => !present.has(o)) : [...new Set(oids)],
         held: held.filter((h) => belongsTo(h.event, ann.pubkey, ann.d, maintainers)),
-        ...(repoJobs.length
-          ? {
-              fetch: {
-                pendingJobs: repoJobs.length,
-                attempts: repoJobs.reduce((n, j) => n + j.attempts, 0),
-                ...(next !== undefined ? { nextAttemptAt: new Date(next).toISOString() } : {}),
-                urls: [...new Set(repoJobs.flatMap((j) => j.urls))],
-              },
-            }
-          : {}),
+        ...fetchView(repoJobs, deps.lastFetch?.(ann.pubkey, ann.d)),
       }),
     );
   }
@@ -109,7 +102,6 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     version: deps.version,
     domain: deps.domain,
     generatedAt: new Date(now).toISOString(),
-    // TODO(lead): pass `relays` from the sync engine (SyncEngine state → RelayStatus[]) in app/server.ts
     sync: { enabled: deps.syncEnabled, reporting: relays !== undefined },
     totals: {
       events: await deps.store.count([{}]),
@@ -123,6 +115,22 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     relays: relays ?? [],
     repos: listed,
     reposTruncated: listed.length < ordered.length,
+  };
+}
+
+function fetchView(jobs: readonly FetchJobView[], last: LastFetchRun | undefined): { fetch?: NonNullable<RepoStatus['fetch']> } {
+  if (jobs.length === 0 && last === undefined) return {};
+  const next = jobs.length ? Math.min(...jobs.map((j) => j.dueAt)) : undefined;
+  const failed = last !== undefined && last.outcome !== 'ok';
+  return {
+    fetch: {
+      pendingJobs: jobs.length,
+      attempts: jobs.reduce((n, j) => n + j.attempts, 0),
+      ...(next !== undefined ? { nextAttemptAt: new Date(next).toISOString() } : {}),
+      urls: [...new Set(jobs.flatMap((j) => j.urls))],
+      ...(last !== undefined ? { lastAttemptAt: new Date(last.at).toISOString(), lastAttemptUrl: last.url, lastOutcome: last.outcome } : {}),
+      ...(failed ? { lastError: last.detail } : {}),
+    },
   };
 }
 

@@ -33,12 +33,23 @@ const cell = (text: string, cls?: string): string => `<td${cls ? ` class="${cls}
 
 function relayRow(r: RelayStatus, now: number): string {
   const conn = r.connection === 'connected' ? 'ok' : r.connection === 'connecting' ? 'warn' : 'bad';
-  const health = /^(healthy|ok)$/i.test(r.health) ? 'ok' : /dead/i.test(r.health) ? 'bad' : 'warn';
+  const health = r.health === 'healthy' ? 'ok' : r.health === 'dead' ? 'bad' : 'warn';
+  const filters = `${r.liveFilters} live + ${r.historicSubscriptions} historic / ${r.filterCapacity}`;
+  const err = r.lastError ? `${r.lastError}${r.lastErrorAt ? ` (${ago(r.lastErrorAt, now)})` : ''}` : '';
   return `<tr>${cell(r.url, 'mono')}${cell(r.connection, conn)}${cell(r.health, health)}${cell(String(r.failures))}${cell(ago(r.nextAttemptAt, now))}${cell(
-    `${r.liveFilters} / ${r.filterCapacity}`,
-  )}${cell(String(r.pendingHistoricBatches))}${cell(ago(r.lastEventAt, now))}${cell(`${bytes(r.bytesIn)} / ${bytes(r.bytesOut)}`)}${cell(
-    r.nip77 === null ? 'unknown' : r.nip77 ? 'yes' : 'no',
-  )}${cell(r.lastError ?? '', 'err')}</tr>`;
+    String(r.repos),
+  )}${cell(filters)}${cell(`${r.pendingHistoricBatches}${r.firstSyncDone ? '' : ' (first sync)'}`)}${cell(ago(r.lastEventAt, now))}${cell(
+    `${bytes(r.bytesIn)} / ${bytes(r.bytesOut)}`,
+  )}${cell(r.nip77 === null ? 'unknown' : r.nip77 ? 'yes' : 'no')}${cell(err, 'err')}</tr>`;
+}
+
+function fetchText(f: RepoStatus['fetch'], now: number): string {
+  if (!f) return '—';
+  const parts: string[] = [];
+  if (f.pendingJobs > 0) parts.push(`${f.pendingJobs} pending, ${f.attempts} attempts, next ${ago(f.nextAttemptAt, now)}`);
+  if (f.lastAttemptAt) parts.push(`last ${ago(f.lastAttemptAt, now)}: ${f.lastOutcome ?? '?'} from ${f.lastAttemptUrl ?? '?'}`);
+  if (f.lastError) parts.push(`error: ${f.lastError}`);
+  return parts.join('; ');
 }
 
 function repoRow(r: RepoStatus, now: number): string {
@@ -46,13 +57,12 @@ function repoRow(r: RepoStatus, now: number): string {
   const title = r.name && r.name !== r.d ? `${r.name} (${r.d})` : r.d;
   const place = (p: string): string => (p === 'served' || p === 'complete' ? 'ok' : p === 'none' || p === 'no-state' ? '' : 'warn');
   const missing = r.missingOids.length === 0 ? '—' : `${r.missingOids.length}: ${r.missingOids.slice(0, 3).map((o) => o.slice(0, 10)).join(', ')}${r.missingOids.length > 3 ? ', …' : ''}`;
-  const fetch = r.fetch ? `${r.fetch.pendingJobs} pending, ${r.fetch.attempts} attempts, next ${ago(r.fetch.nextAttemptAt, now)}${r.fetch.lastError ? `; last error: ${r.fetch.lastError}` : ''}` : '—';
   return `<tr class="${r.incomplete ? 'incomplete' : 'complete'}"><td><a href="${e(href)}">${e(title)}</a><br><span class="mono small">${e(r.npub.slice(0, 16))}…</span></td>${cell(
     r.announcement,
     place(r.announcement),
   )}${cell(r.state, place(r.state))}${cell(r.gitData, place(r.gitData))}${cell(missing, 'mono')}<td>${
     r.purgatoryReasons.length ? `<ul>${r.purgatoryReasons.map((x) => `<li>${e(x)}</li>`).join('')}</ul>` : '—'
-  }</td>${cell(fetch)}</tr>`;
+  }</td>${cell(fetchText(r.fetch, now))}</tr>`;
 }
 
 export function renderStatusPage(s: StatusReport, nowMs: number): string {
@@ -70,7 +80,7 @@ export function renderStatusPage(s: StatusReport, nowMs: number): string {
   else if (!s.sync.reporting) relays = '<p>Sync is on; this build of the sync engine does not report per-relay status yet.</p>';
   else if (s.relays.length === 0) relays = '<p>No remote relays yet.</p>';
   else
-    relays = `<table><thead><tr><th>Relay</th><th>Connection</th><th>Health</th><th>Failures</th><th>Next attempt</th><th>Live filters</th><th>Historic batches</th><th>Last event</th><th>Bytes in / out</th><th>NIP-77</th><th>Last error</th></tr></thead><tbody>${s.relays
+    relays = `<table><thead><tr><th>Relay</th><th>Connection</th><th>Health</th><th>Failures</th><th>Next attempt</th><th>Repos</th><th>Filters open / capacity</th><th>Historic batches pending</th><th>Last event</th><th>Bytes in / out</th><th>NIP-77</th><th>Last error</th></tr></thead><tbody>${s.relays
       .map((r) => relayRow(r, nowMs))
       .join('')}</tbody></table>`;
   const repos =

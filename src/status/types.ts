@@ -4,23 +4,33 @@
 /** One remote relay the sync engine talks to (GRASP-02). */
 export interface RelayStatus {
   url: string;
-  connection: 'connected' | 'connecting' | 'disconnected';
-  /** e.g. healthy, failing, dead, rate-limited (the sync engine's words) */
+  connection: 'connected' | 'connecting' | 'closing' | 'disconnected';
+  /** healthy | disconnected | degraded | dead | rateLimited (plan/health.ts) */
   health: string;
   /** consecutive failed attempts */
   failures: number;
+  /** no connection attempt before this time (backoff or rate-limit cooldown) */
   nextAttemptAt?: string;
+  /** a --sync-bootstrap-relays entry (kept even when no repository names it) */
+  bootstrap: boolean;
+  /** repositories whose events it has confirmed for us */
+  repos: number;
   liveFilters: number;
-  /** most filters we keep open on it at once */
+  /** historic subscriptions running now (one filter each) */
+  historicSubscriptions: number;
+  /** most filters open on it at once, live and historic together (--sync-consolidation-threshold) */
   filterCapacity: number;
   pendingHistoricBatches: number;
+  /** the fresh (full historic) sync since the last connection or resync has finished */
+  firstSyncDone: boolean;
   lastEventAt?: string;
   bytesIn: number;
   bytesOut: number;
   /** speaks NIP-77 negentropy; null when not known yet */
   nip77: boolean | null;
-  /** the last error or refusal text the remote gave (remote-controlled) */
+  /** the last error or refusal text the remote gave, or why connecting failed (remote-controlled) */
   lastError?: string;
+  lastErrorAt?: string;
 }
 
 export type EventPlace = 'served' | 'purgatory';
@@ -39,8 +49,19 @@ export interface RepoStatus {
   missingOids: string[];
   /** why this repo's events wait in purgatory (one per held event) */
   purgatoryReasons: string[];
-  /** pending git fetches of missing data */
-  fetch?: { pendingJobs: number; attempts: number; nextAttemptAt?: string; urls: string[]; lastError?: string };
+  /** pending git fetches of missing data, and the last fetch run (absent when neither) */
+  fetch?: {
+    pendingJobs: number;
+    attempts: number;
+    nextAttemptAt?: string;
+    urls: string[];
+    lastAttemptAt?: string;
+    lastAttemptUrl?: string;
+    /** ok | partial | missing | not_found | refused | too_large | timeout | failed | aborted */
+    lastOutcome?: string;
+    /** git's error text of the last run when it did not succeed (remote-controlled) */
+    lastError?: string;
+  };
   /** something of it is not served yet */
   incomplete: boolean;
 }

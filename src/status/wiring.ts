@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cachedReport, collectStatus, type FetchJobView } from './collect.js';
 import { statusHandler } from './http.js';
 import type { RelayStatus } from './types.js';
+import type { LastFetchRun } from '../gitfetch/gitfetch.js';
 
 /** The report is computed at most this often (one git process per repository per computation). */
 export const STATUS_CACHE_MS = 5_000;
@@ -16,9 +17,9 @@ export const STATUS_MAX_REPOS = 1_000;
 
 export interface StatusWiring {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-  attachFetcher(jobs: () => FetchJobView[]): void;
-  /** TODO(lead): the sync engine's per-relay view and resync hook */
-  attachSync(view: { relays(): RelayStatus[]; resync?(url: string): Promise<'started' | 'unknown-relay'> }): void;
+  attachFetcher(fetcher: { jobs(): FetchJobView[]; lastRun(owner: string, d: string): LastFetchRun | undefined }): void;
+  /** the sync engine's per-relay view and resync hook (when --sync is on) */
+  attachSync(view: { relays(): RelayStatus[]; resync(url: string): Promise<'started' | 'unknown-relay'> }): void;
 }
 
 export function statusWiring(deps: {
@@ -30,7 +31,7 @@ export function statusWiring(deps: {
   relay: Relay;
   now: () => number;
 }): StatusWiring {
-  let fetchJobs: (() => FetchJobView[]) | undefined;
+  let fetcher: Parameters<StatusWiring['attachFetcher']>[0] | undefined;
   let sync: Parameters<StatusWiring['attachSync']>[0] | undefined;
   const report = cachedReport(STATUS_CACHE_MS, deps.now, () =>
     collectStatus({
@@ -44,7 +45,7 @@ export function statusWiring(deps: {
       repoExists: (owner, d) => deps.lifecycle.git.repoExists(owner, d),
       repoDir: (owner, d) => deps.lifecycle.git.repoDir(owner, d),
       connections: () => deps.relay.connectionCount,
-      ...(fetchJobs ? { fetchJobs } : {}),
+      ...(fetcher ? { fetchJobs: () => fetcher!.jobs(), lastFetch: (o: string, d: string) => fetcher!.lastRun(o, d) } : {}),
       ...(sync ? { relays: sync.relays } : {}),
       now: deps.now,
       maxRepos: STATUS_MAX_REPOS,
@@ -60,8 +61,8 @@ export function statusWiring(deps: {
   });
   return {
     handle,
-    attachFetcher: (jobs) => {
-      fetchJobs = jobs;
+    attachFetcher: (f) => {
+      fetcher = f;
     },
     attachSync: (view) => {
       sync = view;
