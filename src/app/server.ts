@@ -42,6 +42,7 @@ import { hostingScope } from './hosting.js';
 import { isPushRequest, refusePush } from '../git/refuse-push.js';
 import { statusWiring } from '../status/wiring.js';
 import { relayStatuses } from '../status/relays.js';
+import { countPushAuthorization } from '../git/metrics.js';
 
 export interface StartOptions {
   log: Logger;
@@ -169,6 +170,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       if (!('error' in route) && isPushRequest(req)) {
         const refusal = await pushRefusal(pushGuard, req, route.pubkey, route.d);
         if (refusal !== undefined) {
+          countPushAuthorization('refused_policy');
           await refusePush(req, res, refusal);
           return true;
         }

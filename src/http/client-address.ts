@@ -55,3 +55,9 @@ export function clientAddress(req: IncomingMessage, trusted: TrustedProxies): st
   }
   return client;
 }
+
+/** The resolver for one --trusted-proxy list (parsed once). */
+export function clientAddressResolver(entries: readonly string[]): (req: IncomingMessage) => string {
+  const trusted = trustedProxies(entries);
+  return (req) => clientAddress(req, trusted);
+}
