@@ -237,6 +237,15 @@ export function helpText(): string {
     lines.push(`  ${flag.padEnd(52)} ${spec.desc} (default: ${def}; env ${envName(spec.flag)})`);
   }
   lines.push('  --help                                              show this help', '  --version                                           print the version');
+  lines.push(
+    '',
+    'Admin commands (--url defaults to http://127.0.0.1:8080):',
+    '  graspd status | relays | repos [--incomplete] [--url URL] [--json]   tables from a running server (GET /api/status)',
+    '  graspd resync <ws(s)://relay> [--url URL] [--admin-token T]          sync one remote relay afresh (loopback or token)',
+    '  graspd export [--url URL | --data-dir DIR] > events.jsonl            events as JSON lines',
+    '  graspd import [--url URL] < events.jsonl                             publish through admission',
+    '  graspd audit <http(s)://host>                                        GRASP conformance probe (exit 1 on a MUST failure)',
+  );
   return lines.join('\n');
 }
 
