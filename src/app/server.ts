@@ -41,7 +41,7 @@ import { startGrasp06 } from '../grasp06/wire.js';
 import { hostingScope } from './hosting.js';
 import { isPushRequest, refusePush } from '../git/refuse-push.js';
 import { statusWiring } from '../status/wiring.js';
-import { relayStatuses } from '../status/relays.js';
+import { relayStatuses, repoSyncCoverage } from '../status/relays.js';
 import { countPushAuthorization } from '../git/metrics.js';
 
 export interface StartOptions {
@@ -183,7 +183,13 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, world, log, now });
   status.attachFetcher(background.gitSync.fetcher);
   const sync = background.sync;
-  if (sync) status.attachSync({ relays: () => relayStatuses(sync.state, (url) => sync.stats.get(url), now()), resync: (url) => Promise.resolve(sync.resync(url)) });
+  if (sync) {
+    status.attachSync({
+      relays: () => relayStatuses(sync.state, (url) => sync.stats.get(url), now()),
+      repoSync: (owner, d) => repoSyncCoverage(sync.state, owner, d),
+      resync: (url) => Promise.resolve(sync.resync(url)),
+    });
+  }
   log.info({ host: config.host, port, domain: config.domain, dataDir: config.dataDir, version: VERSION }, 'graspd listening');
 
   let closing: Promise<void> | undefined;

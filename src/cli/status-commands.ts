@@ -39,9 +39,10 @@ export function relaysTable(relays: readonly RelayStatus[], now: number): string
 export function reposTable(repos: readonly RepoStatus[], now: number): string {
   if (repos.length === 0) return 'no repositories';
   return renderTable(
-    ['REPOSITORY', 'OWNER', 'ANNOUNCEMENT', 'STATE', 'GIT DATA', 'MISSING', 'PURGATORY', 'LAST FETCH'],
+    ['REPOSITORY', 'OWNER', 'ANNOUNCEMENT', 'STATE', 'GIT DATA', 'MISSING', 'SYNCED', 'PURGATORY', 'LAST FETCH'],
     repos.map((r) => [
       r.d, `${r.npub.slice(0, 14)}…`, r.announcement, r.state, r.gitData, String(r.missingOids.length),
+      r.sync ? `${r.sync.confirmed}/${r.sync.relays.length}` : '-',
       r.purgatoryReasons.length === 0 ? '-' : `${r.purgatoryReasons.length}: ${r.purgatoryReasons[0]}`,
       r.fetch?.lastAttemptAt ? `${relative(r.fetch.lastAttemptAt, now)} ${r.fetch.lastOutcome ?? ''}${r.fetch.lastError ? `: ${r.fetch.lastError}` : ''}` : r.fetch?.pendingJobs ? `${r.fetch.pendingJobs} pending` : '-',
     ]),

@@ -11,7 +11,7 @@ import { maintainerSet } from '../policy/maintainers.js';
 import type { PurgatoryEntry } from '../purgatory/types.js';
 import type { EventStore } from '../store/types.js';
 import { belongsTo, orderRepos, repoStatus, summarisePurgatory, type HeldEvent } from './repos.js';
-import type { RelayStatus, RepoStatus, StatusReport } from './types.js';
+import type { RelayStatus, RepoStatus, RepoSyncCoverage, StatusReport } from './types.js';
 import type { LastFetchRun } from '../gitfetch/gitfetch.js';
 
 /** A pending git fetch, as the fetcher reports it. */
@@ -39,6 +39,8 @@ export interface StatusDeps {
   lastFetch?(owner: string, d: string): LastFetchRun | undefined;
   /** per-relay sync status; undefined while the sync engine does not report it */
   relays?(): RelayStatus[];
+  /** proactive sync coverage of one repository */
+  repoSync?(owner: string, d: string): RepoSyncCoverage | undefined;
   now(): number;
   maxRepos: number;
 }
@@ -85,6 +87,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
         missingOids: exists ? [...new Set(oids)].filter((o) => !present.has(o)) : [...new Set(oids)],
         held: held.filter((h) => belongsTo(h.event, ann.pubkey, ann.d, maintainers)),
         ...fetchView(repoJobs, deps.lastFetch?.(ann.pubkey, ann.d)),
+        ...syncView(deps.repoSync?.(ann.pubkey, ann.d)),
       }),
     );
   }
@@ -116,6 +119,10 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     repos: listed,
     reposTruncated: listed.length < ordered.length,
   };
+}
+
+function syncView(c: RepoSyncCoverage | undefined): { sync?: RepoSyncCoverage } {
+  return c === undefined ? {} : { sync: c };
 }
 
 function fetchView(jobs: readonly FetchJobView[], last: LastFetchRun | undefined): { fetch?: NonNullable<RepoStatus['fetch']> } {

@@ -43,6 +43,12 @@ function relayRow(r: RelayStatus, now: number): string {
   )}${cell(r.nip77 === null ? 'unknown' : r.nip77 ? 'yes' : 'no')}${cell(err, 'err')}</tr>`;
 }
 
+function syncText(c: RepoStatus['sync']): string {
+  if (!c) return '—';
+  const missing = c.relays.filter((r) => !r.confirmed).map((r) => r.url);
+  return `${c.confirmed} of ${c.relays.length} relays confirmed${c.level === 'stateOnly' ? ' (state only)' : ''}${missing.length ? `; waiting: ${missing.join(', ')}` : ''}`;
+}
+
 function fetchText(f: RepoStatus['fetch'], now: number): string {
   if (!f) return '—';
   const parts: string[] = [];
@@ -62,7 +68,7 @@ function repoRow(r: RepoStatus, now: number): string {
     place(r.announcement),
   )}${cell(r.state, place(r.state))}${cell(r.gitData, place(r.gitData))}${cell(missing, 'mono')}<td>${
     r.purgatoryReasons.length ? `<ul>${r.purgatoryReasons.map((x) => `<li>${e(x)}</li>`).join('')}</ul>` : '—'
-  }</td>${cell(fetchText(r.fetch, now))}</tr>`;
+  }</td>${cell(fetchText(r.fetch, now))}${cell(syncText(r.sync))}</tr>`;
 }
 
 export function renderStatusPage(s: StatusReport, nowMs: number): string {
@@ -86,7 +92,7 @@ export function renderStatusPage(s: StatusReport, nowMs: number): string {
   const repos =
     s.repos.length === 0
       ? '<p>No repositories yet.</p>'
-      : `<table><thead><tr><th>Repository</th><th>Announcement</th><th>State</th><th>Git data</th><th>Missing oids</th><th>In purgatory because</th><th>Git fetch</th></tr></thead><tbody>${s.repos
+      : `<table><thead><tr><th>Repository</th><th>Announcement</th><th>State</th><th>Git data</th><th>Missing oids</th><th>In purgatory because</th><th>Git fetch</th><th>Sync coverage</th></tr></thead><tbody>${s.repos
           .map((r) => repoRow(r, nowMs))
           .join('')}</tbody></table>${s.reposTruncated ? `<p>Only the first ${s.repos.length} of ${t.repos} repositories are listed (incomplete ones first).</p>` : ''}`;
   const p = s.purgatory;

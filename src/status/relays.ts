@@ -2,7 +2,7 @@
 import { healthState, nextAttemptAt } from '../sync/plan/health.js';
 import { liveFilterCount, type SyncState } from '../sync/plan/state.js';
 import type { RelayTraffic } from '../sync/io/relay-stats.js';
-import type { RelayStatus } from './types.js';
+import type { RelayStatus, RepoSyncCoverage } from './types.js';
 
 const iso = (ms: number | undefined): { at?: string } => (ms === undefined ? {} : { at: new Date(ms).toISOString() });
 
@@ -37,4 +37,16 @@ export function relayStatuses(s: SyncState, traffic: (url: string) => RelayTraff
     });
   }
   return out.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+}
+
+/**
+ * Which remote relays a repository is synced from (its announcement's relays and GRASP clone hosts) and
+ * which of them have confirmed its events since their last fresh sync (pure).
+ */
+export function repoSyncCoverage(s: SyncState, owner: string, d: string): RepoSyncCoverage | undefined {
+  const key = `30617:${owner}:${d}` as const;
+  const entry = s.repos.repos.get(key);
+  if (entry === undefined) return undefined;
+  const relays = [...entry.relays].sort().map((url) => ({ url, confirmed: s.relays.get(url)?.repos.has(key) ?? false }));
+  return { level: entry.level, relays, confirmed: relays.filter((r) => r.confirmed).length };
 }

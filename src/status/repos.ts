@@ -23,6 +23,7 @@ export interface RepoFacts {
   /** purgatory entries that belong to this repo */
   held: HeldEvent[];
   fetch?: RepoStatus['fetch'];
+  sync?: RepoStatus['sync'];
 }
 
 export function repoStatus(f: RepoFacts): RepoStatus {
@@ -39,6 +40,7 @@ export function repoStatus(f: RepoFacts): RepoStatus {
     missingOids: f.missingOids,
     purgatoryReasons: f.held.map((h) => `${kindName(h.event.kind)}: ${h.reason}`),
     ...(f.fetch ? { fetch: f.fetch } : {}),
+    ...(f.sync ? { sync: f.sync } : {}),
     incomplete,
   };
 }

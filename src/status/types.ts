@@ -35,6 +35,15 @@ export interface RelayStatus {
 
 export type EventPlace = 'served' | 'purgatory';
 
+/** Proactive sync of one repository: the remote relays it is synced from and which confirmed it. */
+export interface RepoSyncCoverage {
+  /** full: every layer; stateOnly: an announcement in purgatory gets its state synced only */
+  level: 'full' | 'stateOnly';
+  relays: Array<{ url: string; confirmed: boolean }>;
+  /** how many of `relays` confirmed it */
+  confirmed: number;
+}
+
 export interface RepoStatus {
   npub: string;
   /** owner pubkey, hex */
@@ -62,6 +71,8 @@ export interface RepoStatus {
     /** git's error text of the last run when it did not succeed (remote-controlled) */
     lastError?: string;
   };
+  /** proactive sync coverage; absent when sync is off or the repository names no other relay */
+  sync?: RepoSyncCoverage;
   /** something of it is not served yet */
   incomplete: boolean;
 }

@@ -7,7 +7,7 @@ import type { EventStore } from '../store/types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cachedReport, collectStatus, type FetchJobView } from './collect.js';
 import { statusHandler } from './http.js';
-import type { RelayStatus } from './types.js';
+import type { RelayStatus, RepoSyncCoverage } from './types.js';
 import type { LastFetchRun } from '../gitfetch/gitfetch.js';
 
 /** The report is computed at most this often (one git process per repository per computation). */
@@ -19,7 +19,7 @@ export interface StatusWiring {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   attachFetcher(fetcher: { jobs(): FetchJobView[]; lastRun(owner: string, d: string): LastFetchRun | undefined }): void;
   /** the sync engine's per-relay view and resync hook (when --sync is on) */
-  attachSync(view: { relays(): RelayStatus[]; resync(url: string): Promise<'started' | 'unknown-relay'> }): void;
+  attachSync(view: { relays(): RelayStatus[]; repoSync(owner: string, d: string): RepoSyncCoverage | undefined; resync(url: string): Promise<'started' | 'unknown-relay'> }): void;
 }
 
 export function statusWiring(deps: {
@@ -46,7 +46,7 @@ export function statusWiring(deps: {
       repoDir: (owner, d) => deps.lifecycle.git.repoDir(owner, d),
       connections: () => deps.relay.connectionCount,
       ...(fetcher ? { fetchJobs: () => fetcher!.jobs(), lastFetch: (o: string, d: string) => fetcher!.lastRun(o, d) } : {}),
-      ...(sync ? { relays: sync.relays } : {}),
+      ...(sync ? { relays: sync.relays, repoSync: sync.repoSync } : {}),
       now: deps.now,
       maxRepos: STATUS_MAX_REPOS,
     }),

@@ -38,6 +38,7 @@ test('the status page as a person sees it in Chromium', { skip: chromium === und
   const served = rows.find((r) => r[0]!.startsWith(HOSTILE_NAME));
   assert.ok(served, `the served repository's row shows its name as text\n${text}`);
   assert.deepEqual(served.slice(1, 4), ['served', 'served', 'complete']);
+  assert.match(served[7]!, /^[01] of 1 relays confirmed/, 'sync coverage: B');
   assert.equal(await page.evaluate<string>('document.title'), `Status — 127.0.0.1:${w.a.port}`);
   assert.equal(await page.evaluate<number>('document.querySelectorAll("script, b").length'), 0);
   const waiting = rows.find((r) => r[0]!.startsWith('Waiting'));

@@ -39,14 +39,20 @@ test('status: JSON report, HTML page, admin CLI tables and resync against a sync
     const served = s.repos.find((r) => r.d === 'hostile')!;
     assert.equal(served.name, HOSTILE_NAME);
     assert.deepEqual([served.announcement, served.state, served.gitData, served.incomplete], ['served', 'served', 'complete', false]);
+    assert.deepEqual(served.sync?.relays.map((r) => r.url), [w.b.relayUrl], 'synced from B (its own URL excluded)');
     const waiting = s.repos.find((r) => r.d === w.waiting.d)!;
     assert.equal(waiting.announcement, 'purgatory');
+    assert.equal(waiting.sync, undefined, 'lists no other relay');
     assert.equal(waiting.incomplete, true);
     assert.ok(waiting.purgatoryReasons.length >= 1 && waiting.purgatoryReasons[0]!.startsWith('announcement: '));
     assert.equal(s.repos[0]!.d, w.waiting.d, 'incomplete repositories first');
     assert.ok(s.totals.events >= 2 && s.totals.repos === 2 && s.totals.reposIncomplete === 1 && s.totals.purgatory >= 1);
     assert.ok((s.totals.diskFreeBytes ?? 0) > 0);
     assert.equal(s.purgatory.byKind['30617'], 1);
+  });
+
+  await t.test('sync coverage: B confirms the served repository', async () => {
+    await waitUntil(async () => (await getStatus(w.a)).repos.find((r) => r.d === 'hostile')?.sync?.confirmed === 1, 'B confirmed the repo', 20_000, 500);
   });
 
   await t.test('/status: escaped, script-free, self-refreshing HTML linked from the landing page', async () => {
