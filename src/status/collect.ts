@@ -64,11 +64,19 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     seen.add(key);
     candidates.push(a);
   }
+  // announcements in purgatory first: they are incomplete, and listed before the limit is reached
+  candidates.sort((x, y) => Number(y.place === 'purgatory') - Number(x.place === 'purgatory'));
   const repos: RepoStatus[] = [];
+  /** repositories beyond maxRepos: counted, not inspected (no git process, no state lookup) */
+  let unlisted = 0;
   for (const a of candidates) {
     const ann = parseAnnouncement(a.event);
     const exists = await deps.repoExists(ann.pubkey, ann.d);
     if (!exists && !listsService(ann, deps.domain)) continue; // an announcement stored for its maintainer list only
+    if (repos.length >= deps.maxRepos) {
+      unlisted++;
+      continue;
+    }
     const sameD = byD.get(ann.d) ?? [];
     const maintainers = maintainerSet(ann.pubkey, ann.d, sameD);
     const newest = (await deps.authorisedStates(ann.pubkey, ann.d))[0];
@@ -91,8 +99,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
       }),
     );
   }
-  const ordered = orderRepos(repos);
-  const listed = ordered.slice(0, deps.maxRepos);
+  const listed = orderRepos(repos);
   let disk: { diskFreeBytes?: number; diskTotalBytes?: number } = {};
   try {
     const s = statfsSync(deps.dataDir);
@@ -108,8 +115,8 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     sync: { enabled: deps.syncEnabled, reporting: relays !== undefined },
     totals: {
       events: await deps.store.count([{}]),
-      repos: ordered.length,
-      reposIncomplete: ordered.filter((r) => r.incomplete).length,
+      repos: listed.length + unlisted,
+      reposIncomplete: listed.filter((r) => r.incomplete).length,
       purgatory: held.length,
       connections: deps.connections(),
       ...disk,
@@ -117,7 +124,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     purgatory: summarisePurgatory(held),
     relays: relays ?? [],
     repos: listed,
-    reposTruncated: listed.length < ordered.length,
+    reposTruncated: unlisted > 0,
   };
 }
 

@@ -87,6 +87,7 @@ export interface PurgatorySummary {
 export interface StatusTotals {
   events: number;
   repos: number;
+  /** incomplete among the listed repositories (when `reposTruncated`, unlisted ones were not inspected) */
   reposIncomplete: number;
   purgatory: number;
   connections: number;
