@@ -17,7 +17,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
 /**
  * Admin requests: the configured token, or loopback — but a loopback request that a reverse proxy
- * forwarded comes from anywhere, so forwarding headers disqualify it.
+ * forwarded comes from anywhere, so forwarding headers disqualify it, and one a web page made the
+ * operator's browser send (it carries an Origin) is not the operator's either.
  */
 export function isAdminRequest(req: IncomingMessage, token: string | undefined): boolean {
   const auth = req.headers.authorization ?? '';
@@ -26,13 +27,13 @@ export function isAdminRequest(req: IncomingMessage, token: string | undefined):
     const want = Buffer.from(token);
     return given.length === want.length && timingSafeEqual(given, want);
   }
-  const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined;
+  const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined || req.headers.origin !== undefined;
   return !forwarded && LOOPBACK.has(normaliseAddress(req.socket.remoteAddress ?? ''));
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body, null, 2) + '\n');
+function json(res: ServerResponse, status: number, body: unknown, opts: { head?: boolean; cors?: boolean } = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...(opts.cors ? { 'Access-Control-Allow-Origin': '*' } : {}) });
+  res.end(opts.head ? undefined : JSON.stringify(body, null, 2) + '\n');
 }
 
 /** Resolves false when the path is none of ours. */
@@ -52,7 +53,7 @@ export function statusHandler(deps: StatusHttpDeps): (req: IncomingMessage, res:
       return true;
     }
     if (url.pathname === '/api/status' && get) {
-      json(res, 200, await deps.report());
+      json(res, 200, await deps.report(), { head: req.method === 'HEAD', cors: true });
       return true;
     }
     if (url.pathname === '/api/resync') {
@@ -71,8 +72,7 @@ export function statusHandler(deps: StatusHttpDeps): (req: IncomingMessage, res:
         return true;
       }
       if (!deps.resync) {
-        // TODO(lead): wire the sync engine's resync hook (app/server.ts, statusHandler resync)
-        json(res, 501, { error: 'not supported: this build of the sync engine cannot be asked to re-sync a relay' });
+        json(res, 409, { error: 'sync is off on this server (--no-sync): nothing to re-sync' });
         return true;
       }
       const r = await deps.resync(relay);

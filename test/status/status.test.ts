@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ADMIN_TOKEN, HOSTILE_NAME, getStatus, settled, statusWorld } from './fixture.js';
 import { waitUntil } from '../helpers/process.js';
+import type { StatusReport } from '../../src/status/types.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
@@ -39,7 +40,6 @@ test('status: JSON report, HTML page, admin CLI tables and resync against a sync
     const served = s.repos.find((r) => r.d === 'hostile')!;
     assert.equal(served.name, HOSTILE_NAME);
     assert.deepEqual([served.announcement, served.state, served.gitData, served.incomplete], ['served', 'served', 'complete', false]);
-    assert.deepEqual(served.sync?.relays.map((r) => r.url), [w.b.relayUrl], 'synced from B (its own URL excluded)');
     const waiting = s.repos.find((r) => r.d === w.waiting.d)!;
     assert.equal(waiting.announcement, 'purgatory');
     assert.equal(waiting.sync, undefined, 'lists no other relay');
@@ -52,7 +52,9 @@ test('status: JSON report, HTML page, admin CLI tables and resync against a sync
   });
 
   await t.test('sync coverage: B confirms the served repository', async () => {
-    await waitUntil(async () => (await getStatus(w.a)).repos.find((r) => r.d === 'hostile')?.sync?.confirmed === 1, 'B confirmed the repo', 20_000, 500);
+    let cov: StatusReport['repos'][number]['sync'];
+    await waitUntil(async () => (cov = (await getStatus(w.a)).repos.find((r) => r.d === 'hostile')?.sync)?.confirmed === 1 && cov?.level === 'full', 'B confirmed the repo (all layers, once served)', 20_000, 500);
+    assert.deepEqual(cov?.relays, [{ url: w.b.relayUrl, confirmed: true }], 'synced from B (its own URL excluded)');
   });
 
   await t.test('/status: escaped, script-free, self-refreshing HTML linked from the landing page', async () => {
@@ -96,6 +98,7 @@ test('status: JSON report, HTML page, admin CLI tables and resync against a sync
     const post = (relay: string, headers: Record<string, string> = {}) =>
       fetch(`${w.a.httpUrl}/api/resync?relay=${encodeURIComponent(relay)}`, { method: 'POST', headers });
     assert.equal((await post(w.b.relayUrl, { 'X-Forwarded-For': '203.0.113.9' })).status, 403);
+    assert.equal((await post(w.b.relayUrl, { Origin: 'https://evil.example' })).status, 403, 'a web page cannot make a browser on the host resync');
     assert.equal((await post(w.b.relayUrl, { 'X-Forwarded-For': '203.0.113.9', Authorization: 'Bearer wrong' })).status, 403);
     assert.equal((await post(w.b.relayUrl, { 'X-Forwarded-For': '203.0.113.9', Authorization: `Bearer ${ADMIN_TOKEN}` })).status, 202);
     assert.equal((await post('ws://unknown.example')).status, 404);
