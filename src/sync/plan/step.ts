@@ -280,17 +280,25 @@ function closeHistoric(r: RelayRuntime, out: SyncCommand[]): void {
 
 /**
  * Operator's resync: the relay's confirmed items and cursor are forgotten, so everything is fetched
- * again. Connected: a fresh sync on the open connection (as the daily reconciliation; a relay cooling
- * down is closed instead). Otherwise the backoff is lifted (not a rate-limit cooldown) and the next
+ * again. Connected: a fresh historic sync on the open connection, live subscriptions kept (as the daily
+ * reconciliation; a relay cooling down is closed instead). Otherwise the backoff is lifted (not a rate-limit cooldown) and the next
  * connection is a fresh one.
  */
 function onResync(s: SyncState, r: RelayRuntime, now: number, out: SyncCommand[]): void {
+  if (r.connection === 'connected' && !isRateLimited(r.health, now)) {
+    // as the daily reconciliation: historic work restarts from nothing, live subscriptions stay open
+    closeHistoric(r, out);
+    s.pending.delete(r.url);
+    const kept = { repos: r.repos, stateOnly: r.stateOnly, rootEvents: r.rootEvents };
+    resetConfirmed(r);
+    layoutReset(r.layout, kept);
+    return startSync(s, r, { type: 'fresh', reason: 'neverSynced' }, now, out);
+  }
   if (r.connection === 'connected') {
+    // cooling down: nothing may be sent now; closed on purpose, the next connection is a fresh one
     closeAllSubs(r, out);
     s.pending.delete(r.url);
     resetConfirmed(r);
-    if (!isRateLimited(r.health, now)) return startSync(s, r, { type: 'fresh', reason: 'neverSynced' }, now, out);
-    // cooling down: nothing may be sent now; closed on purpose, the next connection is a fresh one
     r.connection = 'closing';
     out.push({ type: 'disconnect', relay: r.url });
     return;
