@@ -5,8 +5,14 @@ import { startServer } from './app/server.js';
 import { createLogger, flushLogs } from './log/logger.js';
 import { VERSION } from './app/version.js';
 import { installBackstop } from './app/backstop.js';
+import { isSubcommand, runSubcommand } from './cli/subcommands.js';
 
 async function main(): Promise<void> {
+  if (isSubcommand(process.argv[2])) {
+    const code = await runSubcommand(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    process.stdout.write('', () => process.exit(code));
+    return;
+  }
   let parsed;
   try {
     parsed = parseConfig(process.argv.slice(2), process.env);

@@ -26,6 +26,8 @@ export interface BackgroundDeps {
 
 export interface Background {
   gitSync: GitSync;
+  /** the proactive sync engine (GRASP-02); undefined when --sync is off */
+  sync: SyncEngine | undefined;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startBackgroundTasks(deps: BackgroundDeps): Promise<Backgr
 
   return {
     gitSync,
+    sync,
     async stop() {
       clearInterval(sweep);
       clearInterval(gauges);

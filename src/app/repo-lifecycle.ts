@@ -1,6 +1,7 @@
 // Glue between accepted events and git repositories (GRASP-01): creates a bare repo for each accepted
 // announcement, applies states whose commits are present, and releases purgatory entries once a push
 // (or a git fetch) brought their data. The git module itself knows nothing about the relay.
+import { clientAddressResolver } from '../http/client-address.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nip19 } from 'nostr-tools';
 import type { Config } from '../config/load.js';
@@ -47,6 +48,7 @@ export class RepoLifecycle {
       tls: config.tls,
       log,
       now: deps.now,
+      clientAddress: clientAddressResolver(config.trustedProxy),
       authorisedStates: (owner, d) => this.authorisedStates(owner, d),
       findPrEvent: (id) => this.findPrEvent(id),
       onPushAccepted: (info) => this.onPushAccepted(info),

@@ -40,6 +40,9 @@ import { grasp06Hook } from '../grasp06/prs-rules.js';
 import { startGrasp06 } from '../grasp06/wire.js';
 import { hostingScope } from './hosting.js';
 import { isPushRequest, refusePush } from '../git/refuse-push.js';
+import { statusWiring } from '../status/wiring.js';
+import { relayStatuses, repoSyncCoverage } from '../status/relays.js';
+import { countPushAuthorization } from '../git/metrics.js';
 
 export interface StartOptions {
   log: Logger;
@@ -75,6 +78,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       nip11: () => (handlers ?? notReady()).nip11(),
       landing: () => (handlers ?? notReady()).landing(),
       git: (req, res) => (handlers?.git ? handlers.git(req, res) : Promise.resolve(false)),
+      status: (req, res) => (handlers?.status ? handlers.status(req, res) : Promise.resolve(false)),
     },
     log,
     // git requests are bounded by --git-timeout-ms (and the minimum transfer rate), not by Node's 300 s default
@@ -131,7 +135,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
 
   const relay = new Relay(
     { config, store, ingest, subscriptions, negentropy: createNegentropyHandler({ store, now, limits: { maxItems: config.negentropyMaxRecords, idleMs: config.negentropyIdleMs } }), log, now },
-    { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes, pingIntervalMs: config.wsPingIntervalMs },
+    { maxConnectionsPerIp: config.maxConnectionsPerIp, maxMessageBytes: config.maxMessageBytes, pingIntervalMs: config.wsPingIntervalMs, trustedProxies: config.trustedProxy },
   );
   const scheme = config.tls ? 'https' : 'http';
   const pushGuard = {
@@ -141,7 +145,9 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
     repoDir: (owner: string, d: string) => lifecycle.git.repoDir(owner, d),
   };
   const grasp06 = config.grasp06 ? await startGrasp06({ config, store, purgatory, ingest, lifecycle, log, now }) : undefined;
+  const status = statusWiring({ config, version: VERSION, store, purgatory, lifecycle, relay, now });
   handlers = {
+    status: status.handle,
     upgrade: (req, socket, head) => relay.handleUpgrade(req, socket, head),
     nip11: () => nip11Document(config, VERSION, curationSummary(lists.current)),
     landing: cachedFor(LANDING_CACHE_MS, async () =>
@@ -164,6 +170,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       if (!('error' in route) && isPushRequest(req)) {
         const refusal = await pushRefusal(pushGuard, req, route.pubkey, route.d);
         if (refusal !== undefined) {
+          countPushAuthorization('refused_policy');
           await refusePush(req, res, refusal);
           return true;
         }
@@ -174,6 +181,15 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   watchBlacklistChanges(lists, rawStore, log);
   lists.start();
   const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, world, log, now });
+  status.attachFetcher(background.gitSync.fetcher);
+  const sync = background.sync;
+  if (sync) {
+    status.attachSync({
+      relays: () => relayStatuses(sync.state, (url) => sync.stats.get(url), now()),
+      repoSync: (owner, d) => repoSyncCoverage(sync.state, owner, d),
+      resync: (url) => Promise.resolve(sync.resync(url)),
+    });
+  }
   log.info({ host: config.host, port, domain: config.domain, dataDir: config.dataDir, version: VERSION }, 'graspd listening');
 
   let closing: Promise<void> | undefined;

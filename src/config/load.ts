@@ -1,6 +1,7 @@
 // Parses argv + GRASPD_* env against the schema into a typed Config. Flags win over env.
 import { OPTIONS, envName, type OptionSpec } from './schema.js';
 import { ListEntryError, parseAuthorEntry, parseRepoEntry } from '../policy/lists.js';
+import { trustedProxies } from '../http/client-address.js';
 
 export interface Config {
   host: string;
@@ -82,6 +83,8 @@ export interface Config {
   gitMaintenanceConcurrency: number;
   gitPruneGraceMs: number;
   gitObjectPools: boolean;
+  trustedProxy: string[];
+  adminToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -197,6 +200,11 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   for (const f of ['sync-relay-events-per-second', 'sync-relay-bytes-per-second', 'sync-max-relays-per-announcement', 'sync-max-relays-per-host', 'gitfetch-max-concurrent']) {
     if ((cfg[configKey(f)] as number) < 1) throw new ConfigError(`--${f} must be ≥ 1`);
   }
+  try {
+    trustedProxies(cfg.trustedProxy);
+  } catch (err) {
+    throw new ConfigError(`--trusted-proxy: ${(err as Error).message}`);
+  }
   if (cfg.domain === undefined) cfg.domain = `${cfg.host}:${cfg.port}`;
   if (/[\/\s]/.test(cfg.domain)) throw new ConfigError(`--domain: expected host[:port], got ${JSON.stringify(cfg.domain)}`);
   cfg.domain = cfg.domain.toLowerCase();
@@ -229,6 +237,15 @@ export function helpText(): string {
     lines.push(`  ${flag.padEnd(52)} ${spec.desc} (default: ${def}; env ${envName(spec.flag)})`);
   }
   lines.push('  --help                                              show this help', '  --version                                           print the version');
+  lines.push(
+    '',
+    'Admin commands (--url defaults to http://127.0.0.1:8080):',
+    '  graspd status | relays | repos [--incomplete] [--url URL] [--json]   tables from a running server (GET /api/status)',
+    '  graspd resync <ws(s)://relay> [--url URL] [--admin-token T]          sync one remote relay afresh (loopback or token)',
+    '  graspd export [--url URL | --data-dir DIR] > events.jsonl            events as JSON lines',
+    '  graspd import [--url URL] < events.jsonl                             publish through admission',
+    '  graspd audit <http(s)://host>                                        GRASP conformance probe (exit 1 on a MUST failure)',
+  );
   return lines.join('\n');
 }
 

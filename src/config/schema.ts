@@ -91,6 +91,8 @@ export const OPTIONS = [
   { flag: 'git-maintenance-concurrency', type: 'int', default: 1, desc: 'repos maintained at the same time (at idle CPU/IO priority); 0 = no maintenance' },
   { flag: 'git-prune-grace-ms', type: 'duration', default: 86400000, desc: 'unreachable git objects younger than this (and than --purgatory-expiry-ms) are never deleted' },
   { flag: 'git-object-pools', type: 'bool', default: true, desc: 'copies of one repository (same d and maintainers, or same earliest unique commit) share objects in a pool under <data-dir>/pools' },
+  { flag: 'trusted-proxy', type: 'list', default: [], desc: 'address or subnet of a reverse proxy whose X-Forwarded-For is believed (per-IP limits then see the client); repeatable (env: comma-separated)' },
+  { flag: 'admin-token', type: 'string', default: undefined, desc: 'secret for the admin API (graspd resync) from other hosts; without it only loopback requests not forwarded by a proxy may use it' },
 ] as const satisfies readonly OptionSpec[];
 
 export function envName(flag: string): string {

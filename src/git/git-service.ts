@@ -19,6 +19,7 @@ import {
 import { KeyedMutex } from './repo-lock.js';
 import type { RateRule } from './spool.js';
 import { Slots } from './slots.js';
+import { countPushAuthorization, recordGitRequest } from './metrics.js';
 import { parseGitPath, repoDir, reposRoot } from './repo-paths.js';
 import { ZERO_OID, headAfter, isHeadOrTag, parseState, prTip, type AuthorisedState } from './state-refs.js';
 
@@ -48,6 +49,8 @@ export interface GitDeps {
   repoMeta?(ownerPubkey: string, d: string): Promise<{ name?: string; description?: string } | undefined>;
   /** clock for refs/nostr bookkeeping (default Date.now) */
   now?(): number;
+  /** the client's address (X-Forwarded-For from a --trusted-proxy), for per-address budgets */
+  clientAddress?(req: IncomingMessage): string;
 }
 
 type PrRef = { eventId: string; oid: string };
@@ -174,7 +177,8 @@ export class GitService {
     const { gitTimeoutMs: timeoutMs, gitMaxBodyBytes: maxBodyBytes, log } = this.#deps;
     await handleGitRequest(req, res, { endpoint: route.service, dir }, {
       timeoutMs, maxBodyBytes, log, spoolDir: this.spoolDir, rate: this.transferRate, requestSlots: this.requestSlots,
-      receive: { begin: (updates) => this.#beginPush(route.pubkey, route.d, dir, updates, req.socket.remoteAddress ?? 'unknown') },
+      observe: recordGitRequest,
+      receive: { begin: (updates) => this.#beginPush(route.pubkey, route.d, dir, updates, this.#deps.clientAddress?.(req) ?? req.socket.remoteAddress ?? 'unknown') },
     });
     return true;
   }
@@ -194,6 +198,7 @@ export class GitService {
       if (provisional.length > 0) return await this.#beginProvisional(owner, d, dir, updates, provisional.length, address, release);
       const current = await cli.listRefs(dir);
       const decision = authorizePush({ current, updates, states, prTips });
+      countPushAuthorization(decision.type === 'reject' ? 'rejected' : 'accepted');
       if (decision.type === 'reject') {
         this.#deps.log.info({ owner, d, reason: decision.reason }, 'push rejected');
         return { decision: { ok: false, reason: decision.reason }, finish: async () => {}, release };
@@ -213,6 +218,7 @@ export class GitService {
   /** A push of refs/nostr refs whose PR events are not known yet: bounded, and received into the provisional repo. */
   async #beginProvisional(owner: string, d: string, dir: string, updates: RefUpdate[], count: number, address: string, release: () => void): Promise<ReceiveSession> {
     const refuse = (reason: string): ReceiveSession => {
+      countPushAuthorization('rejected');
       this.#deps.log.info({ owner, d, reason }, 'push rejected');
       return { decision: { ok: false, reason }, finish: async () => {}, release };
     };
@@ -232,6 +238,7 @@ export class GitService {
       return refuse(`too many refs/nostr refs without a PR event from your address (max ${MAX_PROVISIONAL_PER_ADDRESS}); publish the PR events first`);
     }
     await ensureProvisionalRepo(side, dir);
+    countPushAuthorization('provisional');
     return {
       decision: { ok: true },
       dir: side,

@@ -13,6 +13,7 @@ import { pktLine, FLUSH, readPushCommands, rejectionReport, wantsReportStatus } 
 import { rateGuard, spoolToFile, TooSlow, type RateRule } from './spool.js';
 import { createReadStream } from 'node:fs';
 import type { Slots } from './slots.js';
+import { uploadPackOperation, type GitRequestRecord } from './metrics.js';
 
 export interface GitHttpOptions {
   timeoutMs: number;
@@ -25,6 +26,8 @@ export interface GitHttpOptions {
   /** git HTTP requests served at once; a request waits at most `queueMs` for its turn, then gets 503 */
   requestSlots?: Slots;
   queueMs?: number;
+  /** every request once answered: operation, outcome, bytes, seconds (metrics) */
+  observe?(r: GitRequestRecord, seconds: number): void;
 }
 
 export interface ReceiveSession {
@@ -79,20 +82,22 @@ function protocolEnv(req: IncomingMessage): Record<string, string> {
 
 class BodyTooLarge extends Error {}
 
-function byteLimit(max: number): Transform {
+function byteLimit(max: number, count?: (n: number) => void): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
+      count?.(chunk.length);
       cb(seen > max ? new BodyTooLarge('request body too large') : null, chunk);
     },
   });
 }
 
 /** The request body, inflated when gzip'd, capped before and after inflation. */
-function requestBody(req: IncomingMessage, max: number, onError: (e: Error) => void): Readable {
+function requestBody(req: IncomingMessage, max: number, onError: (e: Error) => void, rec?: GitRequestRecord): Readable {
   const enc = String(req.headers['content-encoding'] ?? '').toLowerCase();
-  const stages = enc === 'gzip' || enc === 'x-gzip' ? [byteLimit(max), createGunzip(), byteLimit(max)] : [byteLimit(max)];
+  const count = rec ? (n: number): void => void (rec.bytesIn += n) : undefined;
+  const stages = enc === 'gzip' || enc === 'x-gzip' ? [byteLimit(max, count), createGunzip(), byteLimit(max)] : [byteLimit(max, count)];
   return pipeline([req, ...stages], (err) => { if (err) onError(err); }) as unknown as Readable;
 }
 
@@ -119,18 +124,33 @@ export async function handleGitRequest(
   route: { endpoint: GitEndpoint; dir: string },
   opts: GitHttpOptions & { receive: ReceiveHooks },
 ): Promise<void> {
-  const slot = opts.requestSlots ? await opts.requestSlots.acquire(opts.queueMs ?? 10_000) : () => {};
-  if (!slot) {
-    if (!res.headersSent) {
-      res.writeHead(503, { ...CORS_HEADERS, ...NO_CACHE, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '10' });
-      res.end('server busy: too many git requests at once, retry shortly\n');
-    }
-    return;
-  }
+  const started = performance.now();
+  const socket = req.socket;
+  const written0 = socket.bytesWritten;
+  const rec: GitRequestRecord = {
+    operation: route.endpoint === 'info-refs' ? 'info-refs' : route.endpoint === 'receive-pack' ? 'push' : 'clone',
+    outcome: 'ok', bytesIn: 0, bytesOut: 0,
+  };
   try {
-    await serveGitRequest(req, res, route, opts);
+    const slot = opts.requestSlots ? await opts.requestSlots.acquire(opts.queueMs ?? 10_000) : () => {};
+    if (!slot) {
+      rec.outcome = 'busy';
+      if (!res.headersSent) {
+        res.writeHead(503, { ...CORS_HEADERS, ...NO_CACHE, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '10' });
+        res.end('server busy: too many git requests at once, retry shortly\n');
+      }
+      return;
+    }
+    try {
+      await serveGitRequest(req, res, route, opts, rec);
+    } finally {
+      slot();
+    }
+    if (rec.outcome === 'ok' && res.statusCode >= 400) rec.outcome = 'error';
   } finally {
-    slot();
+    // one request at a time per connection: the socket's counter moved by this response's bytes
+    rec.bytesOut = Math.max(0, socket.bytesWritten - written0);
+    opts.observe?.(rec, (performance.now() - started) / 1000);
   }
 }
 
@@ -139,18 +159,20 @@ async function serveGitRequest(
   res: ServerResponse,
   route: { endpoint: GitEndpoint; dir: string },
   opts: GitHttpOptions & { receive: ReceiveHooks },
+  rec: GitRequestRecord,
 ): Promise<void> {
   const children: StreamingGit[] = [];
   const killAll = (): void => children.forEach((c) => c.kill());
-  const timer = setTimeout(() => { killAll(); req.destroy(); res.destroy(); }, opts.timeoutMs);
+  const timer = setTimeout(() => { rec.outcome = 'error'; killAll(); req.destroy(); res.destroy(); }, opts.timeoutMs);
   res.once('close', () => { if (!res.writableFinished) killAll(); });
   try {
     if (route.endpoint === 'info-refs') await infoRefs(req, res, route.dir, opts, children);
     else if (req.method !== 'POST') sendText(res, 405, 'method not allowed');
     else if (Number(req.headers['content-length'] ?? 0) > opts.maxBodyBytes) sendText(res, 413, 'request body too large');
-    else if (route.endpoint === 'upload-pack') await uploadPack(req, res, route.dir, opts, children);
-    else await receivePack(req, res, route.dir, opts, children);
+    else if (route.endpoint === 'upload-pack') await uploadPack(req, res, route.dir, opts, children, rec);
+    else await receivePack(req, res, route.dir, opts, children, rec);
   } catch (e) {
+    rec.outcome = 'error';
     opts.log.warn({ err: (e as Error).message, endpoint: route.endpoint }, 'git request failed');
     sendText(res, e instanceof BodyTooLarge ? 413 : e instanceof TooSlow ? 408 : 400, (e as Error).message);
   } finally {
@@ -181,25 +203,36 @@ async function infoRefs(req: IncomingMessage, res: ServerResponse, dir: string, 
   endResponse(res);
 }
 
-async function uploadPack(req: IncomingMessage, res: ServerResponse, dir: string, opts: GitHttpOptions, children: StreamingGit[]): Promise<void> {
+/** how much of an upload-pack body is looked at to tell a clone from a fetch */
+const SNIFF_BYTES = 64 * 1024;
+
+async function uploadPack(req: IncomingMessage, res: ServerResponse, dir: string, opts: GitHttpOptions, children: StreamingGit[], rec: GitRequestRecord): Promise<void> {
   const g = await spawnGit([...configArgs(), 'upload-pack', '--stateless-rpc', '--', dir], { env: protocolEnv(req), timeoutMs: opts.timeoutMs });
   children.push(g);
   if (res.destroyed) g.kill();
   const body = requestBody(req, opts.maxBodyBytes, (e) => {
     g.kill();
     if (e instanceof BodyTooLarge) sendText(res, 413, e.message);
-  });
+  }, rec);
+  let head = '';
+  const sniff = (b: Buffer): void => {
+    head += b.toString('latin1', 0, Math.min(b.length, SNIFF_BYTES - head.length));
+    rec.operation = uploadPackOperation(head);
+    if (head.length >= SNIFF_BYTES) body.off('data', sniff);
+  };
+  body.on('data', sniff);
   body.pipe(g.child.stdin);
   const code = await streamChild(g, res, 'application/x-git-upload-pack-result', opts.log);
+  if (code !== 0) rec.outcome = 'error';
   if (!res.headersSent && code !== 0) return sendText(res, 500, 'git upload-pack failed');
   endResponse(res);
 }
 
-async function receivePack(req: IncomingMessage, res: ServerResponse, dir: string, opts: GitHttpOptions & { receive: ReceiveHooks }, children: StreamingGit[]): Promise<void> {
+async function receivePack(req: IncomingMessage, res: ServerResponse, dir: string, opts: GitHttpOptions & { receive: ReceiveHooks }, children: StreamingGit[], rec: GitRequestRecord): Promise<void> {
   let failure: Error | undefined;
   // set from a stream callback, so read it through a function (no stale narrowing)
   const bodyError = (): Error | undefined => failure;
-  const raw = requestBody(req, opts.maxBodyBytes, (e) => { failure = e; children.forEach((c) => c.kill()); });
+  const raw = requestBody(req, opts.maxBodyBytes, (e) => { failure = e; children.forEach((c) => c.kill()); }, rec);
   const body = opts.rate ? raw.pipe(rateGuard(opts.rate)) : raw;
   if (opts.rate) raw.once('error', (e) => body.destroy(e));
   const cmds = await readPushCommands(body);
@@ -210,6 +243,7 @@ async function receivePack(req: IncomingMessage, res: ServerResponse, dir: strin
     // the wait for the repo lock may outlive the request (timeout, client gone)
     if (res.destroyed || bodyError()) throw bodyError() ?? new Error('client went away');
     if (!session.decision.ok) {
+      rec.outcome = 'rejected';
       if (!spooled) await drain(body);
       if (bodyError()) throw bodyError();
       if (!wantsReportStatus(cmds.capabilities)) return sendText(res, 403, session.decision.reason);
@@ -225,6 +259,7 @@ async function receivePack(req: IncomingMessage, res: ServerResponse, dir: strin
     if (spooled) createReadStream(spooled.path).pipe(g.child.stdin);
     else body.pipe(g.child.stdin);
     const code = await streamChild(g, res, 'application/x-git-receive-pack-result', opts.log);
+    if (code !== 0 || bodyError()) rec.outcome = 'error';
     await session.finish(bodyError() ? null : code);
     if (!res.headersSent) return sendText(res, bodyError() instanceof BodyTooLarge ? 413 : 500, 'git receive-pack failed');
     endResponse(res);

@@ -48,12 +48,24 @@ export interface GitFetcherDeps {
   tickMs?: number;
 }
 
+export interface LastFetchRun {
+  at: number;
+  url: string;
+  outcome: string;
+  /** git's error text or why the run failed (remote-controlled) */
+  detail: string;
+}
+
+const LAST_RUNS_KEPT = 10_000;
+
 export class GitFetcher {
   readonly #deps: GitFetcherDeps;
   readonly #sched: FetchScheduler;
   readonly #budget: QuarantineBudget;
   readonly #now: () => number;
   readonly #running = new Set<Promise<void>>();
+  /** the last fetch run per repository (status report), oldest dropped beyond LAST_RUNS_KEPT */
+  readonly #lastRuns = new Map<string, LastFetchRun>();
   #abort = new AbortController();
   #tick: NodeJS.Timeout | undefined;
   #recheck: NodeJS.Timeout | undefined;
@@ -103,6 +115,11 @@ export class GitFetcher {
 
   jobs(): FetchJob[] {
     return this.#sched.jobs();
+  }
+
+  /** The last fetch attempted for a repository, if any since start. */
+  lastRun(ownerPubkey: string, d: string): LastFetchRun | undefined {
+    return this.#lastRuns.get(`${ownerPubkey}\0${d}`);
   }
 
   start(): void {
@@ -185,6 +202,10 @@ export class GitFetcher {
       outcome = { kind: 'failed', persistent: false, got: [], bytes: 0, detail: String(e) };
     }
     gitfetchMetrics.fetches.inc({ outcome: outcome.kind });
+    const runKey = `${job.ownerPubkey}\0${job.d}`;
+    this.#lastRuns.delete(runKey);
+    this.#lastRuns.set(runKey, { at: this.#now(), url, outcome: outcome.kind, detail: outcome.detail.slice(0, 300) });
+    if (this.#lastRuns.size > LAST_RUNS_KEPT) this.#lastRuns.delete(this.#lastRuns.keys().next().value!);
     if (outcome.bytes > 0) gitfetchMetrics.bytes.inc(outcome.bytes);
     const log = outcome.kind === 'ok' || outcome.kind === 'partial' ? this.#deps.log.info.bind(this.#deps.log) : this.#deps.log.debug.bind(this.#deps.log);
     log({ owner: job.ownerPubkey, d: job.d, url, outcome: outcome.kind, bytes: outcome.bytes, detail: outcome.detail }, 'gitfetch');

@@ -36,7 +36,7 @@ server (<code>${escapeHtml(info.domain)}</code>) as a GRASP server; then <code>g
 <code>git push</code> to the clone URL.</p>
 <h2>Repositories (${info.repos.length})</h2>
 ${info.repos.length ? `<table><tr><th>name</th><th>description</th><th>owner</th></tr>\n${rows}</table>` : '<p>None yet.</p>'}
-<p><small>graspd ${escapeHtml(info.version)} · <a href="/metrics">metrics</a></small></p>`,
+<p><small>graspd ${escapeHtml(info.version)} · <a href="/status">status</a> · <a href="/metrics">metrics</a></small></p>`,
   );
 }
 

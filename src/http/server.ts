@@ -16,6 +16,8 @@ export interface HttpHandlers {
   landing(): Promise<string>;
   /** git smart HTTP and repo pages; resolves false when the path is not a git path */
   git?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** /status, /api/status, /api/resync; resolves false for other paths */
+  status?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
 export interface HttpServerOptions {
@@ -85,6 +87,7 @@ async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers)
     res.end(body);
     return;
   }
+  if (h.status && (await h.status(req, res))) return;
   if (h.git && (await h.git(req, res))) return;
   res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
   res.end(notFoundPage());

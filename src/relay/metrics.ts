@@ -8,6 +8,8 @@ export const ingestMetrics = {
 
 export const connectionMetrics = {
   open: new prom.Gauge({ name: 'graspd_ws_connections', help: 'open WebSocket connections', registers: [registry] }),
+  addresses: new prom.Gauge({ name: 'graspd_ws_client_addresses', help: 'distinct client addresses with an open WebSocket connection (behind --trusted-proxy: the forwarded client)', registers: [registry] }),
+  refused: new prom.Counter({ name: 'graspd_ws_connections_refused_total', help: 'WebSocket upgrades refused, by reason (per_ip_limit: --max-connections-per-ip)', labelNames: ['reason'], registers: [registry] }),
   subscriptions: new prom.Gauge({ name: 'graspd_ws_subscriptions', help: 'open REQ subscriptions', registers: [registry] }),
   messages: new prom.Counter({ name: 'graspd_ws_messages_total', help: 'client messages by type', labelNames: ['type'], registers: [registry] }),
   notices: new prom.Counter({ name: 'graspd_ws_notices_total', help: 'NOTICE/CLOSED answers to bad frames', registers: [registry] }),

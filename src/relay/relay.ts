@@ -10,11 +10,14 @@ import { Connection } from './connection.js';
 import { connectionMetrics } from './metrics.js';
 import type { RelayContext } from './relay-context.js';
 import type { Subscriber } from './subscriptions.js';
+import { clientAddressResolver } from '../http/client-address.js';
 
 export interface RelayOptions {
   maxConnectionsPerIp: number;
   maxMessageBytes: number;
   pingIntervalMs: number;
+  /** --trusted-proxy: whose X-Forwarded-For names the client */
+  trustedProxies?: readonly string[];
 }
 
 export class Relay {
@@ -23,8 +26,11 @@ export class Relay {
   private readonly perIp = new Map<string, number>();
   private nextInternal = 0;
   private readonly heartbeat: NodeJS.Timeout;
+  /** the client's address: X-Forwarded-For only from a --trusted-proxy */
+  private readonly clientIp: (req: IncomingMessage) => string;
 
   constructor(private readonly ctx: Omit<RelayContext, 'onClose'>, private readonly opts: RelayOptions) {
+    this.clientIp = clientAddressResolver(opts.trustedProxies ?? []);
     // ws closes the socket beyond maxPayload; below it, oversize frames get a NOTICE and the connection stays
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(opts.maxMessageBytes * 4, 4 * 1024 * 1024) });
     this.heartbeat = setInterval(() => {
@@ -34,15 +40,17 @@ export class Relay {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const ip = clientIp(req);
+    const ip = this.clientIp(req);
     const count = this.perIp.get(ip) ?? 0;
     if (count >= this.opts.maxConnectionsPerIp) {
+      connectionMetrics.refused.inc({ reason: 'per_ip_limit' });
       refuseUpgrade(socket, '429 Too Many Requests', 'rate-limited: too many connections from your address\n');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
       connectionMetrics.open.inc();
+      connectionMetrics.addresses.set(this.perIp.size);
       const conn = new Connection(ws, ip, {
         ...this.ctx,
         onClose: (c) => {
@@ -51,6 +59,7 @@ export class Relay {
           const n = (this.perIp.get(ip) ?? 1) - 1;
           if (n <= 0) this.perIp.delete(ip);
           else this.perIp.set(ip, n);
+          connectionMetrics.addresses.set(this.perIp.size);
         },
       });
       this.connections.add(conn);
@@ -101,6 +110,4 @@ export class Relay {
   }
 }
 
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
+

@@ -25,6 +25,8 @@ import { StateFile } from './io/state-file.js';
 import { SyncObserver } from './io/observer.js';
 import { syncMetrics, trackState } from './io/metrics.js';
 import { remoteGuards, type RemoteGuards } from './io/remote-guards.js';
+import { RelayStats } from './io/relay-stats.js';
+import { normalizeRelayUrl } from './plan/relay-url.js';
 
 export interface SyncEngineDeps {
   config: Config;
@@ -63,6 +65,8 @@ export class SyncEngine {
   private persisting: Promise<void> = Promise.resolve();
   /** NIP-77 bytes exchanged, summed over finished sessions (bench: reconciliation cost) */
   negentropyBytes = 0;
+  /** per-relay traffic, last event and last error (status report) */
+  readonly stats = new RelayStats();
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.now = deps.now ?? Date.now;
@@ -105,8 +109,10 @@ export class SyncEngine {
     try {
       for (let next = this.inbox.shift(); next !== undefined; next = this.inbox.shift()) {
         const now = this.now();
+        this.stats.observe(next, now);
         const { commands } = step(this.state, next, now, Math.random);
         this.observer.after(this.state, next, commands, now);
+        if (next.type === 'tick') this.stats.retain(this.state.relays);
         for (const c of commands) this.execute(c);
       }
     } catch (err) {
@@ -185,9 +191,15 @@ export class SyncEngine {
         localSet: (filter) => this.localSet(filter),
         onSocketEvent: (relay, what, reason) => {
           if (what !== 'attempt') syncMetrics.connectionAttempts.inc({ result: what });
-          if (reason !== undefined) this.deps.log.debug({ relay, reason }, 'sync connection attempt failed');
+          if (reason !== undefined) {
+            this.stats.error(relay, `connection ${what}: ${reason}`, this.now());
+            this.deps.log.debug({ relay, reason }, 'sync connection attempt failed');
+          }
         },
-        countBytes: (relay, n) => syncMetrics.bytes.inc({ relay }, n),
+        countBytes: (relay, n, direction) => {
+          syncMetrics.bytes.inc({ relay }, n);
+          this.stats.bytes(relay, n, direction);
+        },
         countNegentropyBytes: (relay, n) => {
           this.negentropyBytes += n;
           syncMetrics.negentropyBytes.inc({ relay }, n);
@@ -211,6 +223,7 @@ export class SyncEngine {
   private async admit(event: unknown, relay: string, subId: string): Promise<void> {
     if (this.stopped) return;
     syncMetrics.events.inc({ relay, result: 'received' });
+    this.stats.event(relay, this.now());
     this.observer.countEvent(subId);
     const id = typeof event === 'object' && event !== null && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : undefined;
     const prior = id === undefined ? undefined : this.admitting.get(id);
@@ -250,6 +263,18 @@ export class SyncEngine {
       .filter((e) => matchFilter(filter, e.event))
       .map((e) => ({ id: e.event.id, created_at: e.event.created_at }));
     return [...stored, ...held, ...this.deps.ingest.recentlyRejected.entries()];
+  }
+
+  /**
+   * Operator's request (graspd resync): sync this relay afresh (plan/step.ts `resync`). The URL is
+   * normalised as the plan stores it; a relay the plan does not track is unknown.
+   */
+  resync(url: string): 'started' | 'unknown-relay' {
+    const key = normalizeRelayUrl(url);
+    if (key === undefined || !this.state.relays.has(key)) return 'unknown-relay';
+    this.deps.log.info({ relay: key }, 'sync: resync requested');
+    this.feed({ type: 'resync', relay: key });
+    return 'started';
   }
 
   /** Announcements that expired from purgatory stop being synced (state only) — SYNC.md "Data model". */

@@ -33,7 +33,7 @@ export interface RemoteDeps {
   /** our local set for a NIP-77 filter */
   localSet(filter: NostrFilter): Promise<Array<{ id: string; created_at: number }>>;
   onSocketEvent(relay: string, what: 'attempt' | 'refused' | 'failed' | 'rateLimited' | 'connected', reason?: string): void;
-  countBytes(relay: string, n: number): void;
+  countBytes(relay: string, n: number, direction: 'in' | 'out'): void;
   /** NIP-77 message bytes of one finished session */
   countNegentropyBytes?(relay: string, n: number): void;
   debug?(relay: string, msg: string): void;
@@ -124,7 +124,7 @@ export class Remote {
       this.deps.feed({ type: 'disconnected', relay: this.url });
     });
     ws.on('message', (data: Buffer, isBinary) => {
-      this.deps.countBytes(this.url, data.length);
+      this.deps.countBytes(this.url, data.length, 'in');
       this.chargeBudget(ws, data.length);
       if (isBinary) return;
       this.onFrame(data.toString('utf8'));
@@ -228,7 +228,7 @@ export class Remote {
   send(frame: unknown[]): void {
     if (!this.open || this.ended || this.ws?.readyState !== WebSocket.OPEN) return;
     const text = JSON.stringify(frame);
-    this.deps.countBytes(this.url, text.length);
+    this.deps.countBytes(this.url, text.length, 'out');
     this.ws.send(text);
   }
 

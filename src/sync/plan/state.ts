@@ -112,6 +112,8 @@ export type SyncInput =
   | { type: 'notice'; relay: string; message: string }
   /** every --sync-health-interval-ms */
   | { type: 'tick' }
+  /** operator's request (graspd resync): forget what this relay confirmed and sync it afresh, now */
+  | { type: 'resync'; relay: string }
   | { type: 'shutdown' };
 
 export function initialState(cfg: SyncConfig): SyncState {

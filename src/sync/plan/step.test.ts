@@ -145,3 +145,31 @@ test('negentropy failure falls back to REQ for the same filter', () => {
   assert.deepEqual(types(fb), ['openHistoric']);
   assert.deepEqual(fb[0]!.type === 'openHistoric' && fb[0]!.filters, [{ kinds: [30617], limit: 500 }]);
 });
+
+test('resync of a connected relay: confirmed items forgotten, a fresh sync fetches every layer again', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])] }, 0);
+  drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
+  assert.deepEqual([...s.relays.get(A)!.repos], [R1]);
+  const cmds = run(s, { type: 'resync', relay: A }, 2000);
+  assert.ok(!cmds.some((c) => c.type === 'connect' || c.type === 'disconnect'), 'the open connection is reused');
+  const all = drain(s, cmds, 2000);
+  const hist = all.filter((c) => c.type === 'openHistoric').flatMap((c) => (c.type === 'openHistoric' ? c.filters : []));
+  assert.ok(hist.some((f) => f.kinds?.[0] === 30617 && f.since === undefined), 'layer 1 from the beginning');
+  assert.ok(hist.some((f) => f['#a']), 'the repo again');
+  assert.ok(hist.some((f) => f['#e']), 'the root event again');
+  assert.deepEqual([...s.relays.get(A)!.repos], [R1], 'confirmed again');
+  assert.deepEqual(run(s, { type: 'resync', relay: 'wss://unknown.example' }, 3000), []);
+});
+
+test('resync of a relay in backoff lifts the backoff and connects now; the connection is fresh', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
+  drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
+  run(s, { type: 'disconnected', relay: A }, 100_000);
+  assert.deepEqual(run(s, { type: 'tick' }, 100_001), [], 'backing off');
+  assert.deepEqual(run(s, { type: 'resync', relay: A }, 100_002), [{ type: 'connect', relay: A }]);
+  const cmds = run(s, { type: 'connected', relay: A }, 100_100);
+  const hist = [...cmds.filter((c) => c.type === 'openHistoric').flatMap((c) => (c.type === 'openHistoric' ? c.filters : [])), ...s.pending.get(A)!.flatMap((b) => b.queue.map((p) => p.filter))];
+  assert.ok(hist.length > 0 && hist.every((f) => f.since === undefined), 'no catch-up window: a fresh sync');
+});

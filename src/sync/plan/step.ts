@@ -111,6 +111,11 @@ export function step(s: SyncState, input: SyncInput, now: number, random: () => 
     case 'tick':
       onTick(s, now, random, out);
       break;
+    case 'resync': {
+      const r = relay(input.relay);
+      if (r !== undefined) onResync(s, r, now, out);
+      break;
+    }
     case 'shutdown':
       for (const r of s.relays.values()) {
         if (r.connection !== 'connected') continue;
@@ -271,6 +276,39 @@ function closeAllSubs(r: RelayRuntime, out: SyncCommand[]): void {
 function closeHistoric(r: RelayRuntime, out: SyncCommand[]): void {
   for (const subId of r.historic.keys()) out.push({ type: 'closeSub', relay: r.url, subId });
   r.historic.clear();
+}
+
+/**
+ * Operator's resync: the relay's confirmed items and cursor are forgotten, so everything is fetched
+ * again. Connected: a fresh historic sync on the open connection, live subscriptions kept (as the daily
+ * reconciliation; a relay cooling down is closed instead). Otherwise the backoff is lifted (not a rate-limit cooldown) and the next
+ * connection is a fresh one.
+ */
+function onResync(s: SyncState, r: RelayRuntime, now: number, out: SyncCommand[]): void {
+  if (r.connection === 'connected' && !isRateLimited(r.health, now)) {
+    // as the daily reconciliation: historic work restarts from nothing, live subscriptions stay open
+    closeHistoric(r, out);
+    s.pending.delete(r.url);
+    const kept = { repos: r.repos, stateOnly: r.stateOnly, rootEvents: r.rootEvents };
+    resetConfirmed(r);
+    layoutReset(r.layout, kept);
+    return startSync(s, r, { type: 'fresh', reason: 'neverSynced' }, now, out);
+  }
+  if (r.connection === 'connected') {
+    // cooling down: nothing may be sent now; closed on purpose, the next connection is a fresh one
+    closeAllSubs(r, out);
+    s.pending.delete(r.url);
+    resetConfirmed(r);
+    r.connection = 'closing';
+    out.push({ type: 'disconnect', relay: r.url });
+    return;
+  }
+  resetConfirmed(r);
+  s.pending.delete(r.url);
+  const { nextAttemptAt: _lifted, ...rest } = r.health;
+  r.health = isRateLimited(r.health, now) ? r.health : rest;
+  reconcile(s, now, out);
+  tryConnect(r, now, out);
 }
 
 function onTick(s: SyncState, now: number, random: () => number, out: SyncCommand[]): void {
