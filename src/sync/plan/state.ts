@@ -82,10 +82,12 @@ export interface SyncState {
   relays: Map<string, RelayRuntime>;
   pending: Map<string, Batch[]>;
   nextId: number;
+  /** `start` seen: before it, local events only fill the index (restored relay state must not be diffed against a half-loaded index) */
+  started: boolean;
 }
 
 export type SyncInput =
-  /** register bootstrap relays; call once after `restore` (if any) */
+  /** register bootstrap relays and begin; call once after `restore` (if any) and the stored index (`localEvents`) */
   | { type: 'start' }
   /** persisted snapshots from the last run */
   | { type: 'restore'; snapshots: RelaySnapshot[] }
@@ -115,7 +117,7 @@ export type SyncInput =
   | { type: 'shutdown' };
 
 export function initialState(cfg: SyncConfig): SyncState {
-  return { cfg, repos: emptyRepoIndex(cfg.relayCaps), relays: new Map(), pending: new Map(), nextId: 1 };
+  return { cfg, repos: emptyRepoIndex(cfg.relayCaps), relays: new Map(), pending: new Map(), nextId: 1, started: false };
 }
 
 export function newRelay(url: string, isBootstrap: boolean): RelayRuntime {

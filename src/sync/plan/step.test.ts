@@ -45,6 +45,7 @@ test('start connects to the bootstrap relay; connecting sends Layer 1 live and h
 
 test('a discovered repo relay is connected, synced, confirmed, and steady state sends nothing', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   const ev = [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])];
   assert.deepEqual(run(s, { type: 'localEvents', events: ev }, 0), [{ type: 'connect', relay: A }]);
   const cmds = drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
@@ -63,6 +64,7 @@ test('a discovered repo relay is connected, synced, confirmed, and steady state 
 
 test('items pending are never sent twice while their batch runs', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   run(s, { type: 'connected', relay: A }, 1); // historic subs left unanswered
   assert.deepEqual(run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 2), []);
@@ -73,6 +75,7 @@ test('items pending are never sent twice while their batch runs', () => {
 
 test('a quick reconnect catches up layers 1, 2 and 3 with since', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
   run(s, { type: 'disconnected', relay: A }, 100_000);
@@ -89,8 +92,34 @@ test('a quick reconnect catches up layers 1, 2 and 3 with since', () => {
   assert.ok(hist.length <= CFG.historicConcurrency);
 });
 
+test('after a restart: restore, then the stored index, then start keeps what was confirmed; the catch-up uses since for every layer', () => {
+  const before = initialState({ ...CFG, bootstrapRelays: [] });
+  before.started = true;
+  const events = [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])];
+  run(before, { type: 'localEvents', events }, 0);
+  drain(before, run(before, { type: 'connected', relay: A }, 1000), 1000);
+  const snap = { url: A, cursor: 100_000, repos: [...before.relays.get(A)!.repos], stateOnly: [], rootEvents: [...before.relays.get(A)!.rootEvents], l1Confirmed: true };
+  assert.ok(snap.repos.length === 1 && snap.rootEvents.length === 1, 'confirmed before the restart');
+
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'restore', snapshots: [snap] }, 200_000);
+  // the index arrives before start: nothing is decided yet, nothing is wiped
+  assert.deepEqual(run(s, { type: 'localEvents', events }, 200_000), []);
+  assert.equal(s.relays.get(A)!.repos.size, 1);
+  assert.deepEqual(run(s, { type: 'start' }, 200_000), [{ type: 'connect', relay: A }]);
+  assert.equal(s.relays.get(A)!.repos.size, 1, 'restored confirmations kept by start');
+  const cmds = run(s, { type: 'connected', relay: A }, 201_000);
+  const hist = cmds.filter((c) => c.type === 'openHistoric').flatMap((c) => (c.type === 'openHistoric' ? c.filters : []));
+  const queued = s.pending.get(A)!.flatMap((b) => b.queue.map((p) => p.filter));
+  const all = [...hist, ...queued];
+  assert.ok(all.length > 0);
+  const since = (100_000 - 60_000) / 1000;
+  for (const f of all) assert.equal(f.since, since, `every historic filter has since: ${JSON.stringify(f)}`);
+});
+
 test('live filters per relay stay within the threshold however many repos arrive', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r0', { relays: [A] })] }, 0);
   let cmds = run(s, { type: 'connected', relay: A }, 1);
   const open = new Map<string, number>();
@@ -114,6 +143,7 @@ test('live filters per relay stay within the threshold however many repos arrive
 
 test('a rate-limited relay gets nothing new until the cooldown ends; the work is kept', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
   run(s, { type: 'notice', relay: A, message: 'slow down!' }, 10);
@@ -124,6 +154,7 @@ test('a rate-limited relay gets nothing new until the cooldown ends; the work is
 
 test('a removed repo leaves confirmed state and an unlisted relay is closed', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
   run(s, { type: 'repoRemoved', key: R1 }, 2);

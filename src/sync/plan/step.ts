@@ -28,6 +28,7 @@ export function step(s: SyncState, input: SyncInput, now: number, random: () => 
   const relay = (url: string): RelayRuntime | undefined => s.relays.get(url);
   switch (input.type) {
     case 'start':
+      s.started = true;
       for (const u of bootstrapUrls(s)) ensureRelay(s, u, true);
       reconcile(s, now, out);
       break;
@@ -150,6 +151,7 @@ function tryConnect(r: RelayRuntime, now: number, out: SyncCommand[]): void {
 
 /** targets → diff → live filters + historic batches for connected relays (the single decision point). */
 function reconcile(s: SyncState, now: number, out: SyncCommand[]): void {
+  if (!s.started) return;
   const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
   for (const url of targets.keys()) tryConnect(ensureRelay(s, url, false), now, out);
   const { add, remove } = computeActions(targets, s.pending, s.relays);
