@@ -39,7 +39,7 @@ test('start connects to the bootstrap relay; connecting sends Layer 1 live and h
   assert.deepEqual(run(s, { type: 'start' }, 0), [{ type: 'connect', relay: 'wss://boot.example' }]);
   const cmds = run(s, { type: 'connected', relay: 'wss://boot.example' }, 10);
   assert.deepEqual(types(cmds), ['openLive', 'openHistoric']);
-  assert.deepEqual(cmds[0]!.type === 'openLive' && cmds[0]!.filters, [{ kinds: [30617], limit: 0 }]);
+  assert.deepEqual(cmds[0]!.type === 'openLive' && cmds[0]!.filters, [{ kinds: [30617], limit: 0 }, { kinds: [5], limit: 0 }]);
   assert.deepEqual(cmds[1]!.type === 'openHistoric' && cmds[1]!.filters, [{ kinds: [30617], limit: 500 }]);
 });
 
@@ -50,7 +50,7 @@ test('a discovered repo relay is connected, synced, confirmed, and steady state 
   assert.deepEqual(run(s, { type: 'localEvents', events: ev }, 0), [{ type: 'connect', relay: A }]);
   const cmds = drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
   const live = cmds.filter((c) => c.type === 'openLive').flatMap((c) => (c.type === 'openLive' ? c.filters : []));
-  assert.equal(live.length, 1 + 7);
+  assert.equal(live.length, 2 + 7);
   assert.ok(live.every((f) => f.limit === 0));
   const r = s.relays.get(A)!;
   assert.deepEqual([...r.repos], [R1]);
