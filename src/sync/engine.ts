@@ -24,7 +24,7 @@ import { Remote } from './io/remote.js';
 import { SelfSubscriber, type SelfBatch } from './io/self-subscriber.js';
 import { StateFile } from './io/state-file.js';
 import { SyncObserver } from './io/observer.js';
-import { syncMetrics, trackState } from './io/metrics.js';
+import { forgetRelayMetrics, syncMetrics, trackState } from './io/metrics.js';
 import { remoteGuards, type RemoteGuards } from './io/remote-guards.js';
 
 export interface SyncEngineDeps {
@@ -151,6 +151,12 @@ export class SyncEngine {
         const idle = this.conns.get(c.relay)?.idle();
         const snapshot = c.snapshot;
         this.persisting = this.persisting.then(() => idle).then(() => this.file.put(snapshot));
+        return;
+      }
+      case 'forget': {
+        const snapshot = c.relay;
+        this.persisting = this.persisting.then(() => this.file.remove(snapshot));
+        void forgetRelayMetrics(c.relay);
         return;
       }
       case 'handOver': {

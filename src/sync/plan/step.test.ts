@@ -162,8 +162,19 @@ test('a removed repo leaves confirmed state and an unlisted relay is closed', ()
   const cmds = run(s, { type: 'tick' }, 3);
   assert.ok(cmds.some((c) => c.type === 'disconnect' && c.relay === A));
   run(s, { type: 'disconnected', relay: A }, 4);
-  run(s, { type: 'tick' }, 5);
+  const forget = run(s, { type: 'tick' }, 5);
   assert.equal(s.relays.has(A), false);
+  assert.equal(s.repos.repos.has(R1), false, 'the index shrinks');
+  assert.ok(forget.some((c) => c.type === 'forget' && c.relay === A), 'persisted state and metric series of the relay are dropped');
+});
+
+test('restored state of a relay nothing lists any more is forgotten at start', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'restore', snapshots: [{ url: A, cursor: 1000, repos: [R1], stateOnly: [], rootEvents: [], l1Confirmed: true }] }, 2000);
+  run(s, { type: 'start' }, 2000);
+  const cmds = run(s, { type: 'tick' }, 3000);
+  assert.equal(s.relays.has(A), false);
+  assert.ok(cmds.some((c) => c.type === 'forget' && c.relay === A));
 });
 
 test('negentropy failure falls back to REQ for the same filter', () => {

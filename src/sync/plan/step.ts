@@ -305,6 +305,10 @@ function onTick(s: SyncState, now: number, random: () => number, out: SyncComman
     out.push({ type: 'disconnect', relay: url });
   }
   for (const url of check.retry) tryConnect(s.relays.get(url)!, now, out);
-  for (const url of check.forget) s.relays.delete(url);
+  for (const url of check.forget) {
+    s.relays.delete(url);
+    s.pending.delete(url);
+    out.push({ type: 'forget', relay: url });
+  }
   reconcile(s, now, out);
 }
