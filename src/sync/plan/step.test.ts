@@ -187,3 +187,20 @@ test('negentropy failure falls back to REQ for the same filter', () => {
   assert.deepEqual(types(fb), ['openHistoric']);
   assert.deepEqual(fb[0]!.type === 'openHistoric' && fb[0]!.filters, [{ kinds: [30617], limit: 500 }]);
 });
+
+test('CPU proportional to change: a quiet tick does no per-item diff and derives no targets; one new event does one diff', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
+  const anns = Array.from({ length: 2000 }, (_, i) => announcement(PK_A, `q${i}`, { relays: [A] }));
+  run(s, { type: 'localEvents', events: anns }, 0);
+  drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
+  for (let t = 2; t < 10; t++) drain(s, run(s, { type: 'tick' }, t * 1000), t * 1000);
+  const diffs = s.diffs;
+  const targets = s.targets;
+  for (let t = 10; t < 20; t++) assert.deepEqual(run(s, { type: 'tick' }, t * 1000), []);
+  assert.equal(s.diffs, diffs, 'quiet ticks ran no diff');
+  assert.equal(s.targets, targets, 'targets not derived again');
+  const cmds = run(s, { type: 'localEvents', events: [rootEvent(7, 1621, [repoKey(PK_A, 'q5')])] }, 21_000);
+  assert.equal(s.diffs, diffs + 1);
+  assert.ok(cmds.some((c) => c.type === 'openLive' || c.type === 'openHistoric'), 'the new root event is covered');
+});

@@ -26,6 +26,8 @@ export interface StepResult {
 export function step(s: SyncState, input: SyncInput, now: number, random: () => number): StepResult {
   const out: SyncCommand[] = [];
   const relay = (url: string): RelayRuntime | undefined => s.relays.get(url);
+  if (input.type !== 'tick') s.changes++;
+  if (input.type === 'localEvents' || input.type === 'purgatoryAnnouncement' || input.type === 'repoRemoved') s.indexVersion++;
   switch (input.type) {
     case 'start':
       s.started = true;
@@ -150,9 +152,29 @@ function tryConnect(r: RelayRuntime, now: number, out: SyncCommand[]): void {
 }
 
 /** targets → diff → live filters + historic batches for connected relays (the single decision point). */
-function reconcile(s: SyncState, now: number, out: SyncCommand[]): void {
+/** What every relay needs, derived from the index only when the index changed since the last time. */
+function relayTargets(s: SyncState): Map<string, RelayNeeds> {
+  if (s.targets?.version !== s.indexVersion) s.targets = { version: s.indexVersion, value: deriveRelayTargets(s.repos.repos, bootstrapUrls(s)) };
+  return s.targets.value;
+}
+
+/**
+ * Brings relays in line with the index. The per-item diff runs only when an input changed something (or a
+ * rate limit ended): a quiet tick costs work per relay, not per repository (SYNC.md invariant: CPU
+ * proportional to change).
+ */
+function reconcile(s: SyncState, now: number, out: SyncCommand[], unpaused = false): void {
   if (!s.started) return;
-  const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
+  if (s.changes === s.diffedAt && !unpaused) {
+    for (const r of s.relays.values()) {
+      syncLive(s, r, now, out);
+      pump(s, r, now, out);
+    }
+    return;
+  }
+  s.diffedAt = s.changes;
+  s.diffs++;
+  const targets = relayTargets(s);
   for (const url of targets.keys()) tryConnect(ensureRelay(s, url, false), now, out);
   const { add, remove } = computeActions(targets, s.pending, s.relays);
   for (const [url, gone] of remove) {
@@ -163,7 +185,11 @@ function reconcile(s: SyncState, now: number, out: SyncCommand[]): void {
   for (const [url, items] of add) {
     const r = s.relays.get(url)!;
     // not connected or cooling down: nothing is sent; the same diff yields these items again later
-    if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
+    if (r.connection !== 'connected') continue;
+    if (isRateLimited(r.health, now)) {
+      r.wasRateLimited = true; // the first tick after the cooldown diffs again
+      continue;
+    }
     addItems(s, r, items, now);
   }
   for (const r of s.relays.values()) {
@@ -276,9 +302,16 @@ function closeHistoric(r: RelayRuntime, out: SyncCommand[]): void {
 }
 
 function onTick(s: SyncState, now: number, random: () => number, out: SyncCommand[]): void {
+  let unpaused = false;
+  for (const r of s.relays.values()) {
+    const limited = isRateLimited(r.health, now);
+    if (r.wasRateLimited === true && !limited) unpaused = true;
+    r.wasRateLimited = limited;
+  }
   for (const r of s.relays.values()) {
     if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
     if (isDailyDue(r.nextDailyAt, now)) {
+      s.changes++;
       // daily reconciliation: a fresh historic sync on the open connection; live subscriptions stay
       // open (the layout keeps what the diff adds back, and re-sends only slots that changed)
       closeHistoric(r, out);
@@ -290,7 +323,7 @@ function onTick(s: SyncState, now: number, random: () => number, out: SyncComman
       startSync(s, r, { type: 'fresh', reason: 'windowExpired' }, now, out);
     }
   }
-  const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
+  const targets = relayTargets(s);
   const check = checkRelays(
     [...s.relays.values()].map((r) => ({
       url: r.url, connection: r.connection, isBootstrap: r.isBootstrap, targeted: targets.has(r.url),
@@ -310,5 +343,6 @@ function onTick(s: SyncState, now: number, random: () => number, out: SyncComman
     s.pending.delete(url);
     out.push({ type: 'forget', relay: url });
   }
-  reconcile(s, now, out);
+  if (check.close.length + check.retry.length + check.forget.length > 0) s.changes++;
+  reconcile(s, now, out, unpaused);
 }
