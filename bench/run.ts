@@ -18,6 +18,7 @@ const MODULES: Record<string, () => Promise<Module>> = {
   spam: () => import('./spam.js'),
   hostile: () => import('./hostile.js'),
   storage: () => import('./storage.js'),
+  'sync-scale': () => import('./sync-scale.js'),
 };
 
 function fmt(n: number | undefined): string {

@@ -134,7 +134,7 @@ export class Ingest {
     const admission = await this.decide(event, ctx, seq);
     switch (admission.type) {
       case 'reject':
-        this.recentlyRejected.add(event.id, event.created_at);
+        this.recentlyRejected.add(event.id, event.created_at, event.kind);
         if (admission.missingDependency && ctx.source === 'sync') this.dependencyCache.hold(event, ctx);
         return { ok: false, message: admission.reason, result: 'rejected', event };
       case 'purgatory': {

@@ -10,6 +10,7 @@ import type { Purgatory } from '../purgatory/types.js';
 import type { Ingest } from '../relay/ingest.js';
 import type { Relay } from '../relay/relay.js';
 import type { NostrEvent, NostrFilter } from '../nostr/types.js';
+import { KIND_REPO_ANNOUNCEMENT } from '../nostr/kinds.js';
 import { matchFilter } from '../nostr/filter.js';
 import type { SyncCommand } from './plan/types.js';
 import { assertNever } from './plan/types.js';
@@ -23,7 +24,7 @@ import { Remote } from './io/remote.js';
 import { SelfSubscriber, type SelfBatch } from './io/self-subscriber.js';
 import { StateFile } from './io/state-file.js';
 import { SyncObserver } from './io/observer.js';
-import { syncMetrics, trackState } from './io/metrics.js';
+import { forgetRelayMetrics, syncMetrics, trackState } from './io/metrics.js';
 import { remoteGuards, type RemoteGuards } from './io/remote-guards.js';
 import { RelayStats } from './io/relay-stats.js';
 import { normalizeRelayUrl } from './plan/relay-url.js';
@@ -79,12 +80,15 @@ export class SyncEngine {
   }
 
   async start(): Promise<void> {
+    // order matters (SYNC.md "Data model"): restored per-relay state, then the whole index (stored repos
+    // and root events, announcements still in purgatory), and only then `start`, which diffs the two
     const snapshots = this.file.load();
     if (snapshots.length > 0) this.feed({ type: 'restore', snapshots });
+    await this.self.start();
+    for (const e of this.deps.purgatory.list(this.now(), { kinds: [KIND_REPO_ANNOUNCEMENT] })) this.feed({ type: 'purgatoryAnnouncement', event: e.event });
     this.feed({ type: 'start' });
     this.tick = setInterval(() => this.feed({ type: 'tick' }), this.deps.config.syncHealthIntervalMs);
     this.tick.unref();
-    await this.self.start();
   }
 
   async stop(): Promise<void> {
@@ -153,6 +157,12 @@ export class SyncEngine {
         const idle = this.conns.get(c.relay)?.idle();
         const snapshot = c.snapshot;
         this.persisting = this.persisting.then(() => idle).then(() => this.file.put(snapshot));
+        return;
+      }
+      case 'forget': {
+        const snapshot = c.relay;
+        this.persisting = this.persisting.then(() => this.file.remove(snapshot));
+        void forgetRelayMetrics(c.relay);
         return;
       }
       case 'handOver': {
@@ -259,10 +269,10 @@ export class SyncEngine {
   private async localSet(filter: NostrFilter): Promise<Array<{ id: string; created_at: number }>> {
     const stored = await this.deps.store.idsForNegentropy([filter]);
     const held = this.deps.purgatory
-      .list(this.now())
+      .list(this.now(), filter.kinds !== undefined ? { kinds: filter.kinds } : {})
       .filter((e) => matchFilter(filter, e.event))
       .map((e) => ({ id: e.event.id, created_at: e.event.created_at }));
-    return [...stored, ...held, ...this.deps.ingest.recentlyRejected.entries()];
+    return [...stored, ...held, ...this.deps.ingest.recentlyRejected.matching(filter)];
   }
 
   /**

@@ -27,6 +27,10 @@ export class WsProxy {
   /** 'close': destroy the TCP socket; '429': answer HTTP 429 to the upgrade */
   refuse: false | 'close' | '429' = false;
   blockNegentropy = false;
+  /** forward at most this many EVENTs per REQ (a relay that caps results silently) */
+  capEventsPerReq: number | undefined;
+  /** strip max_limit / default_limit from the NIP-11 document (a relay that publishes no limits) */
+  hideMaxLimit = false;
   /** accept the connection, then drop it after this many ms (a flapping relay) */
   dropAfterMs: number | undefined;
   /** answer the next N REQs with CLOSED rate-limited / a rate-limit NOTICE (and forward it) / only a NOTICE (the REQ never ends) */
@@ -48,6 +52,18 @@ export class WsProxy {
     const p = new WsProxy(server, (server.address() as AddressInfo).port, upstreamPort);
     server.on('request', (req, res) => {
       const up = request({ host: '127.0.0.1', port: p.upstreamPort, path: req.url, method: req.method, headers: req.headers }, (ur) => {
+        if (p.hideMaxLimit && String(req.headers.accept ?? '').includes('application/nostr+json')) {
+          const chunks: Buffer[] = [];
+          ur.on('data', (c: Buffer) => chunks.push(c));
+          ur.on('end', () => {
+            const doc = JSON.parse(Buffer.concat(chunks).toString()) as { limitation?: Record<string, unknown> };
+            delete doc.limitation?.max_limit;
+            delete doc.limitation?.default_limit;
+            res.writeHead(ur.statusCode ?? 200, { 'content-type': 'application/nostr+json' });
+            res.end(JSON.stringify(doc));
+          });
+          return;
+        }
         res.writeHead(ur.statusCode ?? 502, ur.headers);
         ur.pipe(res);
       });
@@ -110,6 +126,7 @@ export class WsProxy {
     this.clients.add(client);
     if (this.dropAfterMs !== undefined) setTimeout(() => client.terminate(), this.dropAfterMs).unref();
     const open = new Map<string, number>();
+    const delivered = new Map<string, number>();
     const track = (): void => {
       let n = 0;
       for (const v of open.values()) n += v;
@@ -150,6 +167,7 @@ export class WsProxy {
           }
           if (this.swallowReq?.(f.slice(2)) === true) return;
           open.set(String(f[1]), f.length - 2);
+          delivered.set(String(f[1]), 0);
           track();
         }
         if (f[0] === 'CLOSE') open.delete(String(f[1]));
@@ -164,6 +182,16 @@ export class WsProxy {
         for (const j of this.injectBeforeEose) client.send(JSON.stringify(j.map((x) => (x === '$sub' ? subId : x))));
       }
       if (text.startsWith('["CLOSED"')) open.delete(String((JSON.parse(text) as unknown[])[1]));
+      // the cap applies to stored events (before EOSE); live ones after it pass
+      if (this.capEventsPerReq !== undefined && text.startsWith('["EVENT"')) {
+        const subId = String((JSON.parse(text) as unknown[])[1]);
+        const n = delivered.get(subId);
+        if (n !== undefined) {
+          delivered.set(subId, n + 1);
+          if (n + 1 > this.capEventsPerReq) return;
+        }
+      }
+      if (text.startsWith('["EOSE"')) delivered.delete(String((JSON.parse(text) as unknown[])[1]));
       if (client.readyState === WebSocket.OPEN) client.send(text);
     });
     const end = (): void => {

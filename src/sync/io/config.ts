@@ -14,7 +14,8 @@ export function syncConfigFrom(c: Config): SyncConfig {
       stabilityMs: c.syncStabilityMs,
       jitter: 0.2,
     },
-    reconnect: { quickReconnectWindowMs: c.syncQuickReconnectWindowMs, catchUpBufferMs: 60_000 },
+    // the since overlap covers at least two keepalive intervals: a link that died silently is noticed only then
+    reconnect: { quickReconnectWindowMs: c.syncQuickReconnectWindowMs, catchUpBufferMs: overlapMs(c) },
     consolidationThreshold: c.syncConsolidationThreshold,
     dailyMinMs: c.syncDailyMinMs,
     dailyMaxMs: c.syncDailyMaxMs,
@@ -22,10 +23,15 @@ export function syncConfigFrom(c: Config): SyncConfig {
     negentropy: c.syncNegentropy,
     negentropyRetryMs: 3_600_000,
     historicConcurrency: 4,
-    consolidationOverlapSec: 60,
+    consolidationOverlapSec: Math.ceil(overlapMs(c) / 1000),
     maxPages: 1000,
     ownUrls: ownRelayUrls({ domain: c.domain, host: c.host, port: c.port }),
     bootstrapRelays: c.bootstrapRelays,
     relayCaps: { perAnnouncement: c.syncMaxRelaysPerAnnouncement, perHost: c.syncMaxRelaysPerHost },
   };
+}
+
+/** since-overlap of catch-ups: one minute, or twice the keepalive interval when that is longer */
+export function overlapMs(c: Pick<Config, 'wsPingIntervalMs'>): number {
+  return Math.max(60_000, 2 * c.wsPingIntervalMs);
 }

@@ -68,7 +68,7 @@ type Sub =
   | { type: 'live' }
   | { type: 'historic'; events: PageEvent[]; progressAt: number; cap: number; answered: boolean }
   | { type: 'neg'; session: NegentropySession }
-  | { type: 'fetch'; end: (how: FetchEnd) => void; progressAt: number; answered: boolean };
+  | { type: 'fetch'; end: (how: FetchEnd) => void; progressAt: number; answered: boolean; got: Set<string> };
 
 export class Remote {
   private ws: WebSocket | undefined;
@@ -291,26 +291,31 @@ export class Remote {
     const size = Math.max(1, this.opts.fetchChunk());
     const per = size * Math.max(1, this.opts.fetchFilters());
     for (let i = 0; i < ids.length && !this.ended; i += per) {
-      const filters: NostrFilter[] = [];
-      for (let j = i; j < Math.min(ids.length, i + per); j += size) {
-        const chunk = ids.slice(j, Math.min(j + size, i + per));
-        filters.push({ ids: chunk, limit: chunk.length });
-      }
-      for (let stalls = 0; ; ) {
+      // relative to what arrived: ids the remote left out (a silent cap) are asked again while it makes progress
+      let want = ids.slice(i, i + per);
+      for (let stalls = 0; want.length > 0; ) {
         await this.gate.room();
         await this.whilePaused();
         if (this.ended) return;
-        const how = await this.fetchOnce(`${parent}f${this.fetchSeq++}`, filters);
-        if (how === 'eose') break;
+        const filters: NostrFilter[] = [];
+        for (let j = 0; j < want.length; j += size) {
+          const chunk = want.slice(j, j + size);
+          filters.push({ ids: chunk, limit: chunk.length });
+        }
+        const got = new Set<string>();
+        const how = await this.fetchOnce(`${parent}f${this.fetchSeq++}`, filters, got);
         if (how === 'refused') throw new Error('id fetch refused');
         if (how === 'stalled' && ++stalls >= FETCH_ATTEMPTS) throw new Error('id fetch stalled');
+        if (how !== 'eose') continue;
+        if (got.size === 0) throw new Error(`id fetch: ${want.length} ids withheld`);
+        want = want.filter((id) => !got.has(id));
       }
     }
   }
 
-  private fetchOnce(subId: string, filters: NostrFilter[]): Promise<FetchEnd> {
+  private fetchOnce(subId: string, filters: NostrFilter[], got: Set<string>): Promise<FetchEnd> {
     return new Promise<FetchEnd>((resolve) => {
-      this.subs.set(subId, { type: 'fetch', end: resolve, progressAt: Date.now(), answered: false });
+      this.subs.set(subId, { type: 'fetch', end: resolve, progressAt: Date.now(), answered: false, got });
       this.send(['REQ', subId, ...filters]);
       if (this.ended) resolve('eose');
     }).finally(() => this.subs.delete(subId));
@@ -386,6 +391,10 @@ export class Remote {
       this.gate.track(work);
       sub.progressAt = Date.now();
       sub.answered = true;
+    }
+    if (sub.type === 'fetch') {
+      const id = (event as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') sub.got.add(id);
     }
     if (sub.type === 'historic') {
       const e = event as { id?: unknown; created_at?: unknown } | null;

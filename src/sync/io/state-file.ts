@@ -31,6 +31,12 @@ export class StateFile {
     this.writing ??= this.writeLoop().catch(() => undefined);
   }
 
+  remove(url: string): void {
+    if (!this.snaps.delete(url)) return;
+    this.dirty = true;
+    this.writing ??= this.writeLoop().catch(() => undefined);
+  }
+
   private async writeLoop(): Promise<void> {
     try {
       while (this.dirty) {

@@ -49,7 +49,7 @@ class Harness {
 const ev = (kind: number, tags: string[][]): NostrEvent => ({ id: hexId(1), pubkey: PK_A, created_at: 2_000_000, kind, tags, content: '', sig: '' });
 
 test('10,000 repos and 10,000 root events on one relay: an event for any of them is covered live, within the budget', () => {
-  const h = new Harness(initialState(CFG));
+  const h = new Harness({ ...initialState(CFG), started: true });
   const events: NostrEvent[] = [];
   for (let i = 0; i < N; i++) {
     events.push(announcement(PK_A, `r${i}`, { relays: [A], at: 1000 + i }));
@@ -80,7 +80,7 @@ test('10,000 repos and 10,000 root events on one relay: an event for any of them
 });
 
 test('a growing relay: adding repos one at a time never closes and reopens every live subscription', () => {
-  const h = new Harness(initialState(CFG));
+  const h = new Harness({ ...initialState(CFG), started: true });
   h.run({ type: 'localEvents', events: [announcement(PK_A, 'r0', { relays: [A] })] }, 0);
   h.run({ type: 'connected', relay: A }, 1);
   for (let i = 1; i < 400; i++) {

@@ -27,6 +27,7 @@ const historic = (cmds: SyncCommand[]): Array<Extract<SyncCommand, { type: 'open
 /** Connected to A with repo r1; Layer 1 answered; returns the item parts' historic commands. */
 function itemsRunning(): { s: SyncState; parts: ReturnType<typeof historic> } {
   const s = initialState(CFG);
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   const cmds = historic(run(s, { type: 'connected', relay: A }, 1000));
   const l1 = cmds.find((c) => c.filters[0]!.kinds?.[0] === 30617)!;

@@ -3,7 +3,7 @@
 // L3 per root event: #e/#E/#q. Values are chunked at 100 per filter. Live filters carry limit:0;
 // historic ones an explicit limit (and since when catching up). Packing honours NIP-11 limitation.
 import type { NostrFilter } from '../../nostr/types.js';
-import { KIND_REPO_ANNOUNCEMENT, KIND_REPO_STATE } from '../../nostr/kinds.js';
+import { KIND_DELETION, KIND_REPO_ANNOUNCEMENT, KIND_REPO_STATE } from '../../nostr/kinds.js';
 import type { RelayLimits, RelayNeeds, RepoKey } from './types.js';
 
 export const FILTER_CHUNK = 100;
@@ -14,6 +14,15 @@ export const DEFAULT_MAX_FILTERS = 10;
 
 export function layer1Filter(): NostrFilter {
   return { kinds: [KIND_REPO_ANNOUNCEMENT] };
+}
+
+/**
+ * NIP-09 deletions. One of a reply, comment or status names only the deleted event, never a repo or root
+ * event, so no layer-2/3 filter matches it; they travel with layer 1 (live, and caught up with since).
+ * Admission keeps only those deleting an event of their own author that we hold.
+ */
+export function deletionsFilter(): NostrFilter {
+  return { kinds: [KIND_DELETION] };
 }
 
 export function chunk<T>(values: readonly T[], size: number = FILTER_CHUNK): T[][] {

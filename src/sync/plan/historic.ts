@@ -79,7 +79,8 @@ export function onPage(s: SyncState, r: RelayRuntime, subId: string, events: rea
     return;
   }
   out.push({ type: 'handOver', relay: r.url });
-  if (d.truncated) retryLater(s, b, { ...sub.part, cursor: undefined }, now);
+  // truncated: not confirmed; a part that hit the page cap resumes below its last page, others start over
+  if (d.truncated) retryLater(s, b, { ...sub.part, cursor: d.reason === 'maxPages' ? d.resume : undefined }, now);
   pump(s, r, now, out);
 }
 

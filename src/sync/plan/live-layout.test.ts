@@ -40,7 +40,7 @@ test('items are packed into full chunks: 90 repos in one state filter and one a/
   layoutAdd(l, repos(0, 90));
   const p = plan(l);
   assert.equal(p.close.length, 0);
-  assert.equal(filterCount(l), 1 + 1 + 3);
+  assert.equal(filterCount(l), 2 + 1 + 3); // layer 1 + deletions, state, a/A/q
   for (const f of openFilters(l)) assert.equal(f.limit, 0);
 });
 
@@ -91,7 +91,7 @@ test('removed items leave their filters; an emptied slot is closed', () => {
 });
 
 test('a relay allowing few subscriptions widens by subscription count too, and narrows back with headroom', () => {
-  const budget = liveBudget({ maxSubscriptions: 6, maxFilters: 3 }, 70, 4);
+  const budget = liveBudget({ maxSubscriptions: 6, maxFilters: 4 }, 70, 4);
   const l = emptyLayout();
   layoutAdd(l, roots(0, 300));
   plan(l, budget);

@@ -14,7 +14,7 @@ import {
   KIND_STATUS_APPLIED, KIND_STATUS_CLOSED, KIND_STATUS_DRAFT, KIND_STATUS_OPEN,
 } from '../../nostr/kinds.js';
 import type { RelayNeeds, RepoKey } from './types.js';
-import { FILTER_CHUNK, identifierOf, layer1Filter } from './filters.js';
+import { deletionsFilter, FILTER_CHUNK, identifierOf, layer1Filter } from './filters.js';
 
 export type LayerName = 'state' | 'coords' | 'roots';
 /** widening order: the most numerous layer first */
@@ -168,7 +168,7 @@ function perSlot(layer: LayerName, maxFilters: number): number {
 
 /** filters and subscriptions the layout needs with these layers widened */
 function cost(l: LiveLayout, wide: ReadonlySet<LayerName>, maxFilters: number): { filters: number; subs: number } {
-  let filters = 1;
+  let filters = 2; // layer 1 and deletions
   let subs = 1;
   for (const name of ['state', 'coords', 'roots'] as const) {
     if (wide.has(name)) continue;
@@ -280,7 +280,7 @@ export function planLive(l: LiveLayout, i: PlanLiveInput): LivePlan {
   const rebuildAll = l.reopen || wideChanged;
   if (rebuildAll) {
     for (const key of l.slots.keys()) gone.add(key);
-    desired.set('l1', [layer1Filter()]);
+    desired.set('l1', [layer1Filter(), deletionsFilter()]);
     const wf = wideFilters(wide);
     if (wf.length > 0) desired.set('wide', wf);
   }

@@ -27,9 +27,19 @@ function runAll(all: PageEvent[], limit: number, remote: RelayLimits, maxLimit: 
   throw new Error('pagination did not terminate');
 }
 
-test('a page smaller than the limit ends pagination', () => {
-  const d = decidePage(firstPage({ kinds: [1] }, 10), [ev(1, 5)], {});
+test('a page smaller than the limit ends pagination when the remote publishes max_limit', () => {
+  const d = decidePage(firstPage({ kinds: [1] }, 10), [ev(1, 5)], { maxLimit: 100 });
   assert.deepEqual(d, { type: 'done', reason: 'notFull', truncated: false });
+});
+
+test('without a published max_limit a short page is not trusted: paging goes on until nothing new arrives', () => {
+  const d = decidePage(firstPage({ kinds: [1] }, 10), [ev(1, 5)], {});
+  assert.equal(d.type, 'next');
+  // a remote that silently returns at most 3 events per REQ, asked for 10
+  const all = Array.from({ length: 40 }, (_, i) => ev(i, 1000 - Math.floor(i / 2)));
+  const { seen, d: end } = runAll(all, 10, {}, 3);
+  assert.equal(seen.size, 40);
+  assert.equal(end.truncated, false);
 });
 
 test('a full page continues with an inclusive until at the oldest event', () => {
@@ -76,7 +86,9 @@ test('the page cap bounds the work', () => {
     c = d.cursor;
     d = decidePage(c, serve(all, c.filter, 2), {}, 3);
   }
-  assert.deepEqual(d, { type: 'done', reason: 'maxPages', truncated: true });
+  assert.equal(d.type === 'done' && d.reason, 'maxPages');
+  // not confirmed, and resumable below the last page instead of starting over
+  assert.ok(d.type === 'done' && d.reason === 'maxPages' && d.resume.filter.until === 997 && d.resume.pages === 0);
 });
 
 test('pagination stops at since', () => {

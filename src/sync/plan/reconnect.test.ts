@@ -21,9 +21,10 @@ test('the quick window is measured from the disconnect, not the last connect', (
 test('quick reconnect catches up every layer with since', () => {
   const f = connectFilters({ type: 'quick', sinceSec: 500 }, confirmed, true, 300);
   assert.deepEqual(f.layer1, [{ kinds: [30617], since: 500, limit: 300 }]);
-  assert.equal(f.catchUp.length, 7); // state + a/A/q + e/E/q
+  assert.equal(f.catchUp.length, 8); // state + a/A/q + e/E/q + deletions
   for (const x of f.catchUp) assert.deepEqual([x.since, x.limit], [500, 300]);
   assert.ok(f.catchUp.some((x) => x['#a']) && f.catchUp.some((x) => x['#e']) && f.catchUp.some((x) => x.kinds?.[0] === 30618));
+  assert.ok(f.catchUp.some((x) => x.kinds?.[0] === 5), 'deletions caught up with since');
 });
 
 test('quick reconnect without a confirmed Layer 1 fetches all announcements', () => {

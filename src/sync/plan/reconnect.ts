@@ -5,7 +5,7 @@
 import type { NostrFilter } from '../../nostr/types.js';
 import type { RelayNeeds } from './types.js';
 import { assertNever, isEmptyNeeds } from './types.js';
-import { asHistoric, itemFilters, layer1Filter } from './filters.js';
+import { asHistoric, deletionsFilter, itemFilters, layer1Filter } from './filters.js';
 
 export interface ReconnectConfig {
   quickReconnectWindowMs: number;
@@ -59,7 +59,7 @@ export function connectFilters(
       const l1Since = l1Confirmed ? { since: plan.sinceSec } : {};
       return {
         layer1: asHistoric([layer1Filter()], { limit: historicLimit, ...l1Since }),
-        catchUp: asHistoric(items, { limit: historicLimit, since: plan.sinceSec }),
+        catchUp: asHistoric([...items, deletionsFilter()], { limit: historicLimit, since: plan.sinceSec }),
       };
     }
     default:

@@ -2,7 +2,7 @@
 // items, connection, health, limits, open subs) and pending batches. One runner owns it; `step` is
 // the only writer. Inputs are what the runner observed; commands (types.ts) are what it must do.
 import type { NostrEvent, NostrFilter } from '../../nostr/types.js';
-import type { PendingBatch, RelayConfirmed, RelayLimits, RelaySnapshot, RepoKey } from './types.js';
+import type { PendingBatch, RelayConfirmed, RelayLimits, RelayNeeds, RelaySnapshot, RepoKey } from './types.js';
 import type { HealthConfig, RelayHealth } from './health.js';
 import type { ReconnectConfig } from './reconnect.js';
 import type { PageCursor, PageEvent } from './pagination.js';
@@ -74,6 +74,8 @@ export interface RelayRuntime extends RelayConfirmed {
   /** no live subscription is (re)sent before this time */
   liveNotBefore?: number;
   nextDailyAt?: number;
+  /** rate-limited at the last tick (a limit that ended lets the diff run again) */
+  wasRateLimited?: boolean;
 }
 
 export interface SyncState {
@@ -82,10 +84,22 @@ export interface SyncState {
   relays: Map<string, RelayRuntime>;
   pending: Map<string, Batch[]>;
   nextId: number;
+  /** `start` seen: before it, local events only fill the index (restored relay state must not be diffed against a half-loaded index) */
+  started: boolean;
+  /** bumped by every input that can change what the relays need (everything but `tick`) */
+  changes: number;
+  /** `changes` at the last full diff; a tick with nothing changed skips the per-item diff */
+  diffedAt: number;
+  /** bumped when the repo index changes: relay targets are derived again only then */
+  indexVersion: number;
+  /** relay targets of `indexVersion` */
+  targets?: { version: number; value: Map<string, RelayNeeds> };
+  /** full diffs done (for tests: a quiet tick does none) */
+  diffs: number;
 }
 
 export type SyncInput =
-  /** register bootstrap relays; call once after `restore` (if any) */
+  /** register bootstrap relays and begin; call once after `restore` (if any) and the stored index (`localEvents`) */
   | { type: 'start' }
   /** persisted snapshots from the last run */
   | { type: 'restore'; snapshots: RelaySnapshot[] }
@@ -117,7 +131,7 @@ export type SyncInput =
   | { type: 'shutdown' };
 
 export function initialState(cfg: SyncConfig): SyncState {
-  return { cfg, repos: emptyRepoIndex(cfg.relayCaps), relays: new Map(), pending: new Map(), nextId: 1 };
+  return { cfg, repos: emptyRepoIndex(cfg.relayCaps), relays: new Map(), pending: new Map(), nextId: 1, started: false, changes: 0, diffedAt: -1, indexVersion: 0, diffs: 0 };
 }
 
 export function newRelay(url: string, isBootstrap: boolean): RelayRuntime {

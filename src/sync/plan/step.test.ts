@@ -39,17 +39,18 @@ test('start connects to the bootstrap relay; connecting sends Layer 1 live and h
   assert.deepEqual(run(s, { type: 'start' }, 0), [{ type: 'connect', relay: 'wss://boot.example' }]);
   const cmds = run(s, { type: 'connected', relay: 'wss://boot.example' }, 10);
   assert.deepEqual(types(cmds), ['openLive', 'openHistoric']);
-  assert.deepEqual(cmds[0]!.type === 'openLive' && cmds[0]!.filters, [{ kinds: [30617], limit: 0 }]);
+  assert.deepEqual(cmds[0]!.type === 'openLive' && cmds[0]!.filters, [{ kinds: [30617], limit: 0 }, { kinds: [5], limit: 0 }]);
   assert.deepEqual(cmds[1]!.type === 'openHistoric' && cmds[1]!.filters, [{ kinds: [30617], limit: 500 }]);
 });
 
 test('a discovered repo relay is connected, synced, confirmed, and steady state sends nothing', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   const ev = [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])];
   assert.deepEqual(run(s, { type: 'localEvents', events: ev }, 0), [{ type: 'connect', relay: A }]);
   const cmds = drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
   const live = cmds.filter((c) => c.type === 'openLive').flatMap((c) => (c.type === 'openLive' ? c.filters : []));
-  assert.equal(live.length, 1 + 7);
+  assert.equal(live.length, 2 + 7);
   assert.ok(live.every((f) => f.limit === 0));
   const r = s.relays.get(A)!;
   assert.deepEqual([...r.repos], [R1]);
@@ -63,6 +64,7 @@ test('a discovered repo relay is connected, synced, confirmed, and steady state 
 
 test('items pending are never sent twice while their batch runs', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   run(s, { type: 'connected', relay: A }, 1); // historic subs left unanswered
   assert.deepEqual(run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 2), []);
@@ -73,6 +75,7 @@ test('items pending are never sent twice while their batch runs', () => {
 
 test('a quick reconnect catches up layers 1, 2 and 3 with since', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
   run(s, { type: 'disconnected', relay: A }, 100_000);
@@ -89,8 +92,34 @@ test('a quick reconnect catches up layers 1, 2 and 3 with since', () => {
   assert.ok(hist.length <= CFG.historicConcurrency);
 });
 
+test('after a restart: restore, then the stored index, then start keeps what was confirmed; the catch-up uses since for every layer', () => {
+  const before = initialState({ ...CFG, bootstrapRelays: [] });
+  before.started = true;
+  const events = [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])];
+  run(before, { type: 'localEvents', events }, 0);
+  drain(before, run(before, { type: 'connected', relay: A }, 1000), 1000);
+  const snap = { url: A, cursor: 100_000, repos: [...before.relays.get(A)!.repos], stateOnly: [], rootEvents: [...before.relays.get(A)!.rootEvents], l1Confirmed: true };
+  assert.ok(snap.repos.length === 1 && snap.rootEvents.length === 1, 'confirmed before the restart');
+
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'restore', snapshots: [snap] }, 200_000);
+  // the index arrives before start: nothing is decided yet, nothing is wiped
+  assert.deepEqual(run(s, { type: 'localEvents', events }, 200_000), []);
+  assert.equal(s.relays.get(A)!.repos.size, 1);
+  assert.deepEqual(run(s, { type: 'start' }, 200_000), [{ type: 'connect', relay: A }]);
+  assert.equal(s.relays.get(A)!.repos.size, 1, 'restored confirmations kept by start');
+  const cmds = run(s, { type: 'connected', relay: A }, 201_000);
+  const hist = cmds.filter((c) => c.type === 'openHistoric').flatMap((c) => (c.type === 'openHistoric' ? c.filters : []));
+  const queued = s.pending.get(A)!.flatMap((b) => b.queue.map((p) => p.filter));
+  const all = [...hist, ...queued];
+  assert.ok(all.length > 0);
+  const since = (100_000 - 60_000) / 1000;
+  for (const f of all) assert.equal(f.since, since, `every historic filter has since: ${JSON.stringify(f)}`);
+});
+
 test('live filters per relay stay within the threshold however many repos arrive', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r0', { relays: [A] })] }, 0);
   let cmds = run(s, { type: 'connected', relay: A }, 1);
   const open = new Map<string, number>();
@@ -114,6 +143,7 @@ test('live filters per relay stay within the threshold however many repos arrive
 
 test('a rate-limited relay gets nothing new until the cooldown ends; the work is kept', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
   run(s, { type: 'notice', relay: A, message: 'slow down!' }, 10);
@@ -124,6 +154,7 @@ test('a rate-limited relay gets nothing new until the cooldown ends; the work is
 
 test('a removed repo leaves confirmed state and an unlisted relay is closed', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
   run(s, { type: 'repoRemoved', key: R1 }, 2);
@@ -131,8 +162,19 @@ test('a removed repo leaves confirmed state and an unlisted relay is closed', ()
   const cmds = run(s, { type: 'tick' }, 3);
   assert.ok(cmds.some((c) => c.type === 'disconnect' && c.relay === A));
   run(s, { type: 'disconnected', relay: A }, 4);
-  run(s, { type: 'tick' }, 5);
+  const forget = run(s, { type: 'tick' }, 5);
   assert.equal(s.relays.has(A), false);
+  assert.equal(s.repos.repos.has(R1), false, 'the index shrinks');
+  assert.ok(forget.some((c) => c.type === 'forget' && c.relay === A), 'persisted state and metric series of the relay are dropped');
+});
+
+test('restored state of a relay nothing lists any more is forgotten at start', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  run(s, { type: 'restore', snapshots: [{ url: A, cursor: 1000, repos: [R1], stateOnly: [], rootEvents: [], l1Confirmed: true }] }, 2000);
+  run(s, { type: 'start' }, 2000);
+  const cmds = run(s, { type: 'tick' }, 3000);
+  assert.equal(s.relays.has(A), false);
+  assert.ok(cmds.some((c) => c.type === 'forget' && c.relay === A));
 });
 
 test('negentropy failure falls back to REQ for the same filter', () => {
@@ -148,6 +190,7 @@ test('negentropy failure falls back to REQ for the same filter', () => {
 
 test('resync of a connected relay: confirmed items forgotten, a fresh sync fetches every layer again', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] }), rootEvent(5, 1621, [R1])] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
   assert.deepEqual([...s.relays.get(A)!.repos], [R1]);
@@ -164,6 +207,7 @@ test('resync of a connected relay: confirmed items forgotten, a fresh sync fetch
 
 test('resync of a relay in backoff lifts the backoff and connects now; the connection is fresh', () => {
   const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
   run(s, { type: 'localEvents', events: [announcement(PK_A, 'r1', { relays: [A] })] }, 0);
   drain(s, run(s, { type: 'connected', relay: A }, 1000), 1000);
   run(s, { type: 'disconnected', relay: A }, 100_000);
@@ -172,4 +216,21 @@ test('resync of a relay in backoff lifts the backoff and connects now; the conne
   const cmds = run(s, { type: 'connected', relay: A }, 100_100);
   const hist = [...cmds.filter((c) => c.type === 'openHistoric').flatMap((c) => (c.type === 'openHistoric' ? c.filters : [])), ...s.pending.get(A)!.flatMap((b) => b.queue.map((p) => p.filter))];
   assert.ok(hist.length > 0 && hist.every((f) => f.since === undefined), 'no catch-up window: a fresh sync');
+});
+
+test('CPU proportional to change: a quiet tick does no per-item diff and derives no targets; one new event does one diff', () => {
+  const s = initialState({ ...CFG, bootstrapRelays: [] });
+  s.started = true;
+  const anns = Array.from({ length: 2000 }, (_, i) => announcement(PK_A, `q${i}`, { relays: [A] }));
+  run(s, { type: 'localEvents', events: anns }, 0);
+  drain(s, run(s, { type: 'connected', relay: A }, 1), 1);
+  for (let t = 2; t < 10; t++) drain(s, run(s, { type: 'tick' }, t * 1000), t * 1000);
+  const diffs = s.diffs;
+  const targets = s.targets;
+  for (let t = 10; t < 20; t++) assert.deepEqual(run(s, { type: 'tick' }, t * 1000), []);
+  assert.equal(s.diffs, diffs, 'quiet ticks ran no diff');
+  assert.equal(s.targets, targets, 'targets not derived again');
+  const cmds = run(s, { type: 'localEvents', events: [rootEvent(7, 1621, [repoKey(PK_A, 'q5')])] }, 21_000);
+  assert.equal(s.diffs, diffs + 1);
+  assert.ok(cmds.some((c) => c.type === 'openLive' || c.type === 'openHistoric'), 'the new root event is covered');
 });

@@ -26,8 +26,11 @@ export interface StepResult {
 export function step(s: SyncState, input: SyncInput, now: number, random: () => number): StepResult {
   const out: SyncCommand[] = [];
   const relay = (url: string): RelayRuntime | undefined => s.relays.get(url);
+  if (input.type !== 'tick') s.changes++;
+  if (input.type === 'localEvents' || input.type === 'purgatoryAnnouncement' || input.type === 'repoRemoved') s.indexVersion++;
   switch (input.type) {
     case 'start':
+      s.started = true;
       for (const u of bootstrapUrls(s)) ensureRelay(s, u, true);
       reconcile(s, now, out);
       break;
@@ -154,8 +157,29 @@ function tryConnect(r: RelayRuntime, now: number, out: SyncCommand[]): void {
 }
 
 /** targets → diff → live filters + historic batches for connected relays (the single decision point). */
-function reconcile(s: SyncState, now: number, out: SyncCommand[]): void {
-  const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
+/** What every relay needs, derived from the index only when the index changed since the last time. */
+function relayTargets(s: SyncState): Map<string, RelayNeeds> {
+  if (s.targets?.version !== s.indexVersion) s.targets = { version: s.indexVersion, value: deriveRelayTargets(s.repos.repos, bootstrapUrls(s)) };
+  return s.targets.value;
+}
+
+/**
+ * Brings relays in line with the index. The per-item diff runs only when an input changed something (or a
+ * rate limit ended): a quiet tick costs work per relay, not per repository (SYNC.md invariant: CPU
+ * proportional to change).
+ */
+function reconcile(s: SyncState, now: number, out: SyncCommand[], unpaused = false): void {
+  if (!s.started) return;
+  if (s.changes === s.diffedAt && !unpaused) {
+    for (const r of s.relays.values()) {
+      syncLive(s, r, now, out);
+      pump(s, r, now, out);
+    }
+    return;
+  }
+  s.diffedAt = s.changes;
+  s.diffs++;
+  const targets = relayTargets(s);
   for (const url of targets.keys()) tryConnect(ensureRelay(s, url, false), now, out);
   const { add, remove } = computeActions(targets, s.pending, s.relays);
   for (const [url, gone] of remove) {
@@ -166,7 +190,11 @@ function reconcile(s: SyncState, now: number, out: SyncCommand[]): void {
   for (const [url, items] of add) {
     const r = s.relays.get(url)!;
     // not connected or cooling down: nothing is sent; the same diff yields these items again later
-    if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
+    if (r.connection !== 'connected') continue;
+    if (isRateLimited(r.health, now)) {
+      r.wasRateLimited = true; // the first tick after the cooldown diffs again
+      continue;
+    }
     addItems(s, r, items, now);
   }
   for (const r of s.relays.values()) {
@@ -312,9 +340,16 @@ function onResync(s: SyncState, r: RelayRuntime, now: number, out: SyncCommand[]
 }
 
 function onTick(s: SyncState, now: number, random: () => number, out: SyncCommand[]): void {
+  let unpaused = false;
+  for (const r of s.relays.values()) {
+    const limited = isRateLimited(r.health, now);
+    if (r.wasRateLimited === true && !limited) unpaused = true;
+    r.wasRateLimited = limited;
+  }
   for (const r of s.relays.values()) {
     if (r.connection !== 'connected' || isRateLimited(r.health, now)) continue;
     if (isDailyDue(r.nextDailyAt, now)) {
+      s.changes++;
       // daily reconciliation: a fresh historic sync on the open connection; live subscriptions stay
       // open (the layout keeps what the diff adds back, and re-sends only slots that changed)
       closeHistoric(r, out);
@@ -326,7 +361,7 @@ function onTick(s: SyncState, now: number, random: () => number, out: SyncComman
       startSync(s, r, { type: 'fresh', reason: 'windowExpired' }, now, out);
     }
   }
-  const targets = deriveRelayTargets(s.repos.repos, bootstrapUrls(s));
+  const targets = relayTargets(s);
   const check = checkRelays(
     [...s.relays.values()].map((r) => ({
       url: r.url, connection: r.connection, isBootstrap: r.isBootstrap, targeted: targets.has(r.url),
@@ -341,6 +376,11 @@ function onTick(s: SyncState, now: number, random: () => number, out: SyncComman
     out.push({ type: 'disconnect', relay: url });
   }
   for (const url of check.retry) tryConnect(s.relays.get(url)!, now, out);
-  for (const url of check.forget) s.relays.delete(url);
-  reconcile(s, now, out);
+  for (const url of check.forget) {
+    s.relays.delete(url);
+    s.pending.delete(url);
+    out.push({ type: 'forget', relay: url });
+  }
+  if (check.close.length + check.retry.length + check.forget.length > 0) s.changes++;
+  reconcile(s, now, out, unpaused);
 }

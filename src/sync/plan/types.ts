@@ -75,7 +75,9 @@ export type SyncCommand =
    */
   | { type: 'handOver'; relay: string }
   /** persist this relay's cursor and confirmed items (restart within the quick window resumes) */
-  | { type: 'persist'; relay: string; snapshot: RelaySnapshot };
+  | { type: 'persist'; relay: string; snapshot: RelaySnapshot }
+  /** nothing lists this relay any more: drop its persisted state and its metric series */
+  | { type: 'forget'; relay: string };
 
 export interface RelaySnapshot {
   url: string;
