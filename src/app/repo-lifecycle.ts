@@ -1,6 +1,7 @@
 // Glue between accepted events and git repositories (GRASP-01): creates a bare repo for each accepted
 // announcement, applies states whose commits are present, and releases purgatory entries once a push
 // (or a git fetch) brought their data. The git module itself knows nothing about the relay.
+import type { SharedLock } from '../git/repo-lock.js';
 import { clientAddressResolver } from '../http/client-address.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nip19 } from 'nostr-tools';
@@ -24,6 +25,8 @@ export interface LifecycleDeps {
   purgatory: Purgatory;
   log: Logger;
   now: () => number;
+  /** several instances share the data directory (--database-url) */
+  cluster?: { sharedLock: SharedLock; spoolName: string };
 }
 
 const ALL = 1_000_000;
@@ -49,6 +52,7 @@ export class RepoLifecycle {
       log,
       now: deps.now,
       clientAddress: clientAddressResolver(config.trustedProxy),
+      ...(deps.cluster ? { sharedLock: deps.cluster.sharedLock, spoolName: deps.cluster.spoolName } : {}),
       authorisedStates: (owner, d) => this.authorisedStates(owner, d),
       findPrEvent: (id) => this.findPrEvent(id),
       onPushAccepted: (info) => this.onPushAccepted(info),

@@ -26,7 +26,11 @@ const LANDING_CACHE_MS = 5_000;
 import { landingPage } from '../http/landing.js';
 import { VERSION } from './version.js';
 import { RepoLifecycle } from './repo-lifecycle.js';
-import { startBackgroundTasks } from './background.js';
+import { startBackgroundTasks, type Background } from './background.js';
+import { openCluster } from '../cluster/open.js';
+import { runForLeader, type Leadership } from '../cluster/leader.js';
+import { PeerEvents } from '../cluster/peer-events.js';
+import type { Purgatory } from '../purgatory/types.js';
 import { ListsSource } from '../moderation/lists-source.js';
 import { HidingStore } from '../moderation/hiding-store.js';
 import { moderationHook, watchBlacklistChanges } from '../moderation/wiring.js';
@@ -92,16 +96,17 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   if (config.port === 0 && config.domain === `${config.host}:0`) config.domain = `${config.host}:${port}`;
 
   mkdirSync(config.dataDir, { recursive: true });
-  const rawStore = await LmdbStore.open(join(config.dataDir, 'events'));
+  const cluster = config.databaseUrl === undefined ? undefined : await openCluster(config.databaseUrl, config, log, now);
+  const rawStore: EventStore = cluster?.store ?? (await LmdbStore.open(join(config.dataDir, 'events')));
   // every reader sees the store through the moderation lists; writes pass through
   const store: EventStore = new HidingStore(rawStore, () => lists.current);
-  const purgatory = await LmdbPurgatory.open(join(config.dataDir, 'purgatory'), { expiryMs: config.purgatoryExpiryMs, now });
+  const purgatory: Purgatory = cluster?.purgatory ?? (await LmdbPurgatory.open(join(config.dataDir, 'purgatory'), { expiryMs: config.purgatoryExpiryMs, now }));
   const verifier = await createVerifier({ workers: config.verifyWorkers });
   const subscriptions = new SubscriptionIndex();
 
   const hosting = hostingScope(config);
   const freeDisk = freeDiskReader(config.dataDir);
-  const lifecycle = new RepoLifecycle({ config, store, purgatory, log, now });
+  const lifecycle = new RepoLifecycle({ config, store, purgatory, log, now, ...(cluster ? { cluster: { sharedLock: cluster.repoLocks, spoolName: cluster.instance } } : {}) });
   const world: PolicyWorld = {
     domain: config.domain,
     query: (filters) => store.query(filters, { maxLimit: 100_000 }),
@@ -180,15 +185,37 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   };
   watchBlacklistChanges(lists, rawStore, log);
   lists.start();
-  const background = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, world, log, now });
-  status.attachFetcher(background.gitSync.fetcher);
-  const sync = background.sync;
-  if (sync) {
-    status.attachSync({
-      relays: () => relayStatuses(sync.state, (url) => sync.stats.get(url), now()),
-      repoSync: (owner, d) => repoSyncCoverage(sync.state, owner, d),
-      resync: (url) => Promise.resolve(sync.resync(url)),
+  const startBackground = async (): Promise<Background> => {
+    const bg = await startBackgroundTasks({ config, store, purgatory, ingest, relay, lifecycle, world, log, now });
+    status.attachFetcher(bg.gitSync.fetcher);
+    const sync = bg.sync;
+    if (sync) {
+      status.attachSync({
+        relays: () => relayStatuses(sync.state, (url) => sync.stats.get(url), now()),
+        repoSync: (owner, d) => repoSyncCoverage(sync.state, owner, d),
+        resync: (url) => Promise.resolve(sync.resync(url)),
+      });
+    }
+    return bg;
+  };
+  // with a shared database, events other instances saved reach this instance's subscribers, and only the
+  // instance holding the leadership runs the background work
+  let background: Background | undefined;
+  let leadership: Leadership | undefined;
+  let peers: PeerEvents | undefined;
+  if (cluster) {
+    const pgStore = cluster.store;
+    peers = await PeerEvents.start(cluster.url, store, (id) => pgStore.takeSavedHere(id), (e) => subscriptions.broadcast(e, JSON.stringify(e)), log);
+    leadership = await runForLeader(cluster.url, config.clusterLeaderCheckMs, log, async () => {
+      const bg = await startBackground();
+      background = bg;
+      return async () => {
+        if (background === bg) background = undefined;
+        await bg.stop();
+      };
     });
+  } else {
+    background = await startBackground();
   }
   log.info({ host: config.host, port, domain: config.domain, dataDir: config.dataDir, version: VERSION }, 'graspd listening');
 
@@ -205,7 +232,9 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       (closing ??= (async () => {
         lists.stop();
         grasp06?.stop();
-        await background.stop();
+        await leadership?.stop();
+        await background?.stop();
+        await peers?.close();
         relay.closeAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -214,6 +243,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
         await lifecycle.close();
         await verifier.close();
         await purgatory.close();
+        await cluster?.repoLocks.close();
         await store.close();
       })()),
   };

@@ -69,6 +69,8 @@ export interface Config {
   repoBlacklist: string[];
   authorBlacklist: string[];
   listsFile: string | undefined;
+  databaseUrl: string | undefined;
+  clusterLeaderCheckMs: number;
   archiveWhitelist: string[];
   archiveAll: boolean;
   archiveReadOnly: boolean;

@@ -76,6 +76,8 @@ export const OPTIONS = [
   { flag: 'repo-whitelist', type: 'list', default: [], desc: 'only matching announcements are accepted (they must still list the service); entries <npub>, <npub>/<identifier> or <identifier>; repeatable (env: comma-separated)' },
   { flag: 'repo-blacklist', type: 'list', default: [], desc: 'matching announcements are refused and matching repositories and their events are no longer served; wins over every whitelist' },
   { flag: 'author-blacklist', type: 'list', default: [], desc: 'npubs whose events are never stored, held, served or synced, whatever the kind' },
+  { flag: 'database-url', type: 'string', default: undefined, desc: 'postgres://…: events and purgatory in PostgreSQL instead of the embedded LMDB; several instances may share it and one --data-dir (see "Running several instances")' },
+  { flag: 'cluster-leader-check-ms', type: 'duration', default: 2000, desc: 'with --database-url: how often an instance that does not lead tries to take over the background work (sync, git data sync, expiry, maintenance)' },
   { flag: 'lists-file', type: 'string', default: undefined, desc: 'file holding the three lists, one "<list-name> <entry>" per line (# comments); re-read on change and on SIGHUP' },
   { flag: 'archive-whitelist', type: 'list', default: [], desc: 'GRASP-05: also host (sync, events and git data) matching announcements that do not list this service; entries as for the lists' },
   { flag: 'archive-all', type: 'bool', default: false, desc: 'GRASP-05: host every announcement, listing this service or not' },

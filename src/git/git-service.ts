@@ -16,7 +16,7 @@ import { alignPrRef, readPrRefTimes, recordPrRefs, sweepStalePrRefs } from './pr
 import {
   AddressBudget, MAX_PROVISIONAL_PER_ADDRESS, MAX_PROVISIONAL_PER_REPO, ensureProvisionalRepo, listProvisionalRepos, provisionalDir, provisionalRoot, removeIfEmpty,
 } from './provisional.js';
-import { KeyedMutex } from './repo-lock.js';
+import { KeyedMutex, type SharedLock } from './repo-lock.js';
 import type { RateRule } from './spool.js';
 import { Slots } from './slots.js';
 import { countPushAuthorization, recordGitRequest } from './metrics.js';
@@ -47,6 +47,10 @@ export interface GitDeps {
   reposGovernedBy(state: NostrEvent): Promise<Array<{ ownerPubkey: string; d: string }>>;
   /** name/description for the repo page, from the announcement */
   repoMeta?(ownerPubkey: string, d: string): Promise<{ name?: string; description?: string } | undefined>;
+  /** several instances share the data directory: repository locks must hold across them */
+  sharedLock?: SharedLock;
+  /** push bodies are received under <dataDir>/tmp/<this> (instances sharing a data dir each keep their own) */
+  spoolName?: string;
   /** clock for refs/nostr bookkeeping (default Date.now) */
   now?(): number;
   /** the client's address (X-Forwarded-For from a --trusted-proxy), for per-address budgets */
@@ -57,7 +61,7 @@ type PrRef = { eventId: string; oid: string };
 
 export class GitService {
   readonly #deps: GitDeps;
-  readonly #locks = new KeyedMutex();
+  readonly #locks: KeyedMutex;
   /** shared by every git HTTP endpoint of this server (also /prs/) */
   readonly requestSlots: Slots;
   readonly #provisionalBudget: AddressBudget;
@@ -65,13 +69,14 @@ export class GitService {
 
   constructor(deps: GitDeps) {
     this.#deps = deps;
+    this.#locks = new KeyedMutex(deps.sharedLock);
     this.requestSlots = new Slots(deps.gitMaxRequests ?? 64);
     this.#provisionalBudget = new AddressBudget(MAX_PROVISIONAL_PER_ADDRESS, deps.provisionalWindowMs ?? 1_800_000);
   }
 
   /** where push bodies are received before the repository lock is taken */
   get spoolDir(): string {
-    return join(this.#deps.dataDir, 'tmp');
+    return this.#deps.spoolName === undefined ? join(this.#deps.dataDir, 'tmp') : join(this.#deps.dataDir, 'tmp', this.#deps.spoolName);
   }
 
   get transferRate(): RateRule {

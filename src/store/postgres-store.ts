@@ -38,6 +38,19 @@ export class PostgresEventStore implements EventStore {
     return new PostgresEventStore(pool, opts.now ?? (() => Math.floor(Date.now() / 1000)));
   }
 
+  /** ids saved by this process whose notification has not come back yet (bounded) */
+  private readonly savedHere = new Set<string>();
+
+  private markSavedHere(id: string): void {
+    this.savedHere.add(id);
+    if (this.savedHere.size > 10_000) this.savedHere.delete(this.savedHere.values().next().value as string);
+  }
+
+  /** True once for an id this process saved: its NOTIFY needs no fan-out here. */
+  takeSavedHere(id: string): boolean {
+    return this.savedHere.delete(id);
+  }
+
   /** per id/address: the last save of this process touching it (saves that touch the same keys run in arrival order) */
   private readonly tails = new Map<string, Promise<unknown>>();
 
@@ -61,7 +74,10 @@ export class PostgresEventStore implements EventStore {
       const ops: Array<(c: pg.PoolClient) => Promise<unknown>> = [];
       const outcome = applySave(recording(snap, ops), event, this.now());
       for (const op of ops) await op(c);
-      if (outcome === 'saved' || outcome === 'replaced') await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, event.id]);
+      if (outcome === 'saved' || outcome === 'replaced') {
+        this.markSavedHere(event.id);
+        await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, event.id]);
+      }
       return outcome;
     });
   }
