@@ -19,6 +19,7 @@ const MODULES: Record<string, () => Promise<Module>> = {
   hostile: () => import('./hostile.js'),
   storage: () => import('./storage.js'),
   'sync-scale': () => import('./sync-scale.js'),
+  postgres: () => import('./postgres.js'),
 };
 
 function fmt(n: number | undefined): string {

@@ -67,6 +67,7 @@ export class RepoLifecycle {
   attach(ingest: Ingest): void {
     this.ingest = ingest;
     ingest.onAccepted(async (event, info) => {
+      if (info.elsewhere === true) return; // the instance that accepted it did the git work
       if (event.kind === KIND_REPO_ANNOUNCEMENT) {
         const ann = parseAnnouncement(event);
         if (isHosted(this.hosting, ann)) await this.git.ensureRepo(event.pubkey, ann.d);

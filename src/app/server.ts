@@ -205,7 +205,11 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
   let peers: PeerEvents | undefined;
   if (cluster) {
     const pgStore = cluster.store;
-    peers = await PeerEvents.start(cluster.url, store, (id) => pgStore.takeSavedHere(id), (e) => subscriptions.broadcast(e, JSON.stringify(e)), log);
+    peers = await PeerEvents.start(cluster.url, store, (id) => pgStore.takeSavedHere(id), (e) => {
+      subscriptions.broadcast(e, JSON.stringify(e));
+      void ingest.acceptedElsewhere(e, true);
+    }, log);
+    cluster.purgatory.onAddedElsewhere((entry) => void ingest.acceptedElsewhere(entry.event, false));
     leadership = await runForLeader(cluster.url, config.clusterLeaderCheckMs, log, async () => {
       const bg = await startBackground();
       background = bg;

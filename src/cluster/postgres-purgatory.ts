@@ -16,6 +16,9 @@ export class PostgresPurgatory implements Purgatory {
   readonly #index = new HeldIndex();
   readonly #bodies = new Map<string, PurgatoryEntry>();
   #listening: Listening | undefined;
+  readonly #addedElsewhere: Array<(entry: PurgatoryEntry) => void> = [];
+  /** ids this instance added whose notification has not come back yet */
+  readonly #mine = new Set<string>();
 
   private constructor(private readonly pool: pg.Pool, private readonly expiryMs: number, private readonly clock: () => number) {}
 
@@ -37,7 +40,13 @@ export class PostgresPurgatory implements Purgatory {
       [id, JSON.stringify(entry), entry.addedAt],
     );
     this.#put(entry);
+    this.#mine.add(id);
     await this.pool.query('SELECT pg_notify($1, $2)', [PURGATORY_CHANNEL, `a:${id}`]);
+  }
+
+  /** Entries other instances add (the leader's sync and git data sync follow them). */
+  onAddedElsewhere(listener: (entry: PurgatoryEntry) => void): void {
+    this.#addedElsewhere.push(listener);
   }
 
   get(id: string): PurgatoryEntry | undefined {
@@ -124,8 +133,12 @@ export class PostgresPurgatory implements Purgatory {
     const id = payload.slice(2);
     if (payload.startsWith('r:')) return this.#drop(id);
     if (!payload.startsWith('a:')) return;
+    if (this.#mine.delete(id)) return;
     const r = await this.pool.query<{ entry: PurgatoryEntry }>('SELECT entry FROM purgatory WHERE id = $1', [id]);
-    if (r.rows[0]) this.#put(r.rows[0].entry);
+    const entry = r.rows[0]?.entry;
+    if (!entry) return;
+    this.#put(entry);
+    for (const l of this.#addedElsewhere) l(entry);
   }
 
   async #reload(): Promise<void> {

@@ -46,8 +46,8 @@ export async function startGrasp06(deps: {
     },
   });
   await prs.start();
-  ingest.onAccepted(async (event) => {
-    if (isPr(event)) await prs.onEvent(event);
+  ingest.onAccepted(async (event, info) => {
+    if (isPr(event) && info.elsewhere !== true) await prs.onEvent(event);
   });
   const every = Math.max(250, Math.min(60_000, Math.floor(config.purgatoryExpiryMs / 4)));
   let sweeping = false;

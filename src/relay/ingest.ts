@@ -25,6 +25,8 @@ export type Policy = (event: NostrEvent, ctx: EventCtx, world: PolicyWorld) => P
 export interface AcceptedInfo {
   served: boolean;
   ctx: EventCtx;
+  /** accepted by another instance sharing the database (its own git work is done there) */
+  elsewhere?: boolean;
 }
 export type AcceptedListener = (event: NostrEvent, info: AcceptedInfo) => void | Promise<void>;
 
@@ -181,6 +183,15 @@ export class Ingest {
     this.deps.subscriptions.broadcast(event, JSON.stringify(event));
     await this.notify(event, { served: true, ctx });
     return { ok: true, message: '', result: 'stored', event };
+  }
+
+  /**
+   * Another instance sharing the database accepted this event (stored, or held in purgatory): listeners that
+   * follow accepted events (the sync engine's self-subscription, git data sync) learn of it here too, and
+   * events waiting for it as a dependency are re-evaluated.
+   */
+  async acceptedElsewhere(event: NostrEvent, served: boolean): Promise<void> {
+    await this.notify(event, { served, ctx: { source: 'sync' }, elsewhere: true });
   }
 
   /** Whether the event is held in purgatory (live). */
