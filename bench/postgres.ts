@@ -113,12 +113,12 @@ export async function run(): Promise<BenchRow[]> {
     }
 
     // 2. ingest into 1 vs 3 instances on one database
-    const rate = async (n: number): Promise<number> => {
+    const rate = async (n: number, embedded = false): Promise<number> => {
       const url = await pg.freshDatabase();
       const data = mkdtempSync(join(tmpdir(), 'graspd-bench-pg-data-'));
       const started: BenchServer[] = [];
       for (let i = 0; i < n; i++) {
-        const s = await spawnServer(['--database-url', url, '--domain', 'bench.cluster.test', '--no-sync', '--min-free-disk-bytes', '0', '--rate-limit-events-per-second', '1000000', '--rate-limit-burst', '1000000'], { dataDir: data });
+        const s = await spawnServer([...(embedded ? [] : ['--database-url', url]), '--domain', 'bench.cluster.test', '--no-sync', '--min-free-disk-bytes', '0', '--rate-limit-events-per-second', '1000000', '--rate-limit-burst', '1000000'], { dataDir: data });
         started.push(s);
         servers.push(s);
       }
@@ -158,8 +158,10 @@ export async function run(): Promise<BenchRow[]> {
       rmSync(data, { recursive: true, force: true });
       return r;
     };
+    const lmdbOne = await rate(1, true);
     const one = await rate(1);
     const three = await rate(3);
+    rows.push({ group: GROUP, name: `ingest of ${INGEST_EVENTS} issues over WebSockets, 1 instance on PostgreSQL`, value: Math.round(one), unit: 'events/s', baseline: { name: '1 instance on LMDB', value: Math.round(lmdbOne), unit: 'events/s' }, ratio: Number((one / lmdbOne).toFixed(2)) });
     rows.push({ group: GROUP, name: `ingest of ${INGEST_EVENTS} issues over WebSockets, 3 instances on one database`, value: Math.round(three), unit: 'events/s', baseline: { name: '1 instance', value: Math.round(one), unit: 'events/s' }, ratio: Number((three / one).toFixed(2)) });
   } finally {
     for (const s of servers) await s.stop().catch(() => {});

@@ -190,6 +190,7 @@ async function infoRefs(req: IncomingMessage, res: ServerResponse, dir: string, 
   const env = protocolEnv(req);
   // receive-pack has no v2: git falls back to v0 there and expects the service line
   const v2 = service === 'git-upload-pack' && /(^|:)version=2(:|$)/.test(env.GIT_PROTOCOL ?? '');
+  if (v2) return v2Capabilities(res, dir, env, opts, children);
   const g = await spawnGit([...configArgs(), service.slice(4), '--stateless-rpc', '--advertise-refs', '--', dir], {
     env: service === 'git-upload-pack' ? env : {},
     timeoutMs: opts.timeoutMs,
@@ -201,6 +202,34 @@ async function infoRefs(req: IncomingMessage, res: ServerResponse, dir: string, 
   if (!v2) res.write(Buffer.concat([pktLine(`# service=${service}\n`), FLUSH]));
   await streamChild(g, res, contentType, opts.log);
   endResponse(res);
+}
+
+/**
+ * Protocol v2 starts with a capability advertisement that names no ref: the same bytes for every repository
+ * of this server (same git, same settings, SHA-1 repositories). It is produced by git once and then served
+ * from memory, which saves one git process per clone and fetch.
+ */
+let v2Advertisement: Buffer | undefined;
+
+async function v2Capabilities(res: ServerResponse, dir: string, env: Record<string, string>, opts: GitHttpOptions, children: StreamingGit[]): Promise<void> {
+  const contentType = 'application/x-git-upload-pack-advertisement';
+  if (v2Advertisement === undefined) {
+    const g = await spawnGit([...configArgs(), 'upload-pack', '--stateless-rpc', '--advertise-refs', '--', dir], { env, timeoutMs: opts.timeoutMs });
+    children.push(g);
+    g.child.stdin.end();
+    const chunks: Buffer[] = [];
+    g.child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    g.child.stderr.resume();
+    const code = await g.exited;
+    if (code !== 0) return sendText(res, 500, 'git upload-pack failed');
+    const out = Buffer.concat(chunks);
+    if (out.toString('latin1').includes('version 2')) v2Advertisement = out;
+    writeGitHead(res, contentType);
+    res.end(out);
+    return;
+  }
+  writeGitHead(res, contentType);
+  res.end(v2Advertisement);
 }
 
 /** how much of an upload-pack body is looked at to tell a clone from a fetch */

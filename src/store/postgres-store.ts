@@ -69,7 +69,7 @@ export class PostgresEventStore implements EventStore {
   private async saveNow(event: NostrEvent, keys: readonly string[]): Promise<SaveOutcome> {
     return this.tx(async (c) => {
       // across instances: transaction-scoped advisory locks, taken in sorted order
-      for (const key of keys) await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS x(k, n) ORDER BY n', [keys]);
       const snap = await this.snapshot(c, event);
       const ops: Array<(c: pg.PoolClient) => Promise<unknown>> = [];
       const outcome = applySave(recording(snap, ops), event, this.now());
@@ -94,11 +94,7 @@ export class PostgresEventStore implements EventStore {
     for (const f of filters) {
       const limit = filterLimit(f, maxLimit);
       if (limit <= 0) continue;
-      const params: unknown[] = [];
-      const where = whereOf(f, params, now);
-      if (where === 'false') continue;
-      params.push(Math.min(limit, 1_000_000_000));
-      const r = await this.pool.query<Row>(`SELECT raw, id, created_at FROM events e WHERE ${where} ORDER BY created_at DESC, id ASC LIMIT $${params.length}`, params);
+      const r = await this.pool.query<Row>(...selectNewest(f, now, Math.min(limit, 1_000_000_000)));
       for (const row of r.rows) picked.set(row.id, { raw: row.raw, id: row.id, created_at: Number(row.created_at) });
       opts.signal?.throwIfAborted();
     }
@@ -183,8 +179,15 @@ export class PostgresEventStore implements EventStore {
       }
     }
     const snap: Snapshot = { events: new Map(), addresses: new Map(), idTombstones: new Set(), addressTombstones: new Map() };
-    const byId = await c.query<Row>('SELECT raw, id, created_at FROM events WHERE id = ANY($1)', [[...ids]]);
-    for (const r of byId.rows) snap.events.set(r.id, JSON.parse(r.raw) as NostrEvent);
+    const byId = await c.query<Row & { tomb: string | null }>(
+      `SELECT raw, id, created_at, NULL AS tomb FROM events WHERE id = ANY($1)
+       UNION ALL SELECT NULL, id, 0, pubkey FROM id_tombstones WHERE id = $2`,
+      [[...ids], event.id],
+    );
+    for (const r of byId.rows) {
+      if (r.tomb !== null) snap.idTombstones.add(`${r.id}:${r.tomb}`);
+      else snap.events.set(r.id, JSON.parse(r.raw) as NostrEvent);
+    }
     if (addresses.size > 0) {
       const at = await c.query<Row & { address: string }>('SELECT raw, id, created_at, address FROM events WHERE address = ANY($1)', [[...addresses]]);
       for (const r of at.rows) {
@@ -194,8 +197,6 @@ export class PostgresEventStore implements EventStore {
       const tomb = await c.query<{ address: string; created_at: string }>('SELECT address, created_at FROM address_tombstones WHERE address = ANY($1)', [[...addresses]]);
       for (const r of tomb.rows) snap.addressTombstones.set(r.address, Number(r.created_at));
     }
-    const idTomb = await c.query<{ id: string; pubkey: string }>('SELECT id, pubkey FROM id_tombstones WHERE id = $1', [event.id]);
-    for (const r of idTomb.rows) snap.idTombstones.add(`${r.id}:${r.pubkey}`);
     return snap;
   }
 }
@@ -242,12 +243,9 @@ function recording(s: Snapshot, ops: Array<(c: pg.PoolClient) => Promise<unknown
   };
 }
 
+/** The event row and its tag rows in one statement (one round trip). */
 async function insertEvent(c: pg.PoolClient, event: NostrEvent, address: string | undefined): Promise<void> {
   const exp = expirationOf(event);
-  await c.query(
-    'INSERT INTO events (id, pubkey, kind, created_at, address, expiration, raw) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [event.id, event.pubkey, event.kind, event.created_at, address ?? null, exp === undefined ? null : Math.min(Math.ceil(exp), Number.MAX_SAFE_INTEGER), serializeEvent(event)],
-  );
   const names: string[] = [];
   const values: string[] = [];
   for (const t of event.tags) {
@@ -255,12 +253,11 @@ async function insertEvent(c: pg.PoolClient, event: NostrEvent, address: string 
     names.push(t[0]);
     values.push(t[1]);
   }
-  if (names.length > 0) {
-    await c.query(
-      'INSERT INTO event_tags (event_id, name, value, created_at) SELECT $1, n, v, $2 FROM unnest($3::text[], $4::text[]) AS x(n, v)',
-      [event.id, event.created_at, names, values],
-    );
-  }
+  await c.query(
+    `WITH ev AS (INSERT INTO events (id, pubkey, kind, created_at, address, expiration, raw) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id)
+     INSERT INTO event_tags (event_id, name, value, created_at) SELECT ev.id, x.n, x.v, $4 FROM ev, unnest($8::text[], $9::text[]) AS x(n, v)`,
+    [event.id, event.pubkey, event.kind, event.created_at, address ?? null, exp === undefined ? null : Math.min(Math.ceil(exp), Number.MAX_SAFE_INTEGER), serializeEvent(event), names, values],
+  );
 }
 
 /** Every id and address a save may read or write, sorted: the advisory locks it takes. */
@@ -281,6 +278,14 @@ function lockKeys(event: NostrEvent): string[] {
     }
   }
   return [...keys].sort();
+}
+
+/** The newest `limit` events of one filter (the planner drives tag filters from the tag index). */
+export function selectNewest(f: NostrFilter, now: number, limit: number): [string, unknown[]] {
+  const params: unknown[] = [];
+  const where = whereOf(f, params, now);
+  params.push(limit);
+  return [`SELECT raw, id, created_at FROM events e WHERE ${where} ORDER BY created_at DESC, id ASC LIMIT $${params.length}`, params];
 }
 
 /** SQL condition for one NIP-01 filter (parameters appended to `params`); 'false' when it matches nothing. */
@@ -308,7 +313,7 @@ export function whereOf(f: NostrFilter, params: unknown[], now: number): string 
   for (const [name, values] of tagFilters(f)) {
     const vs = values.filter((v) => typeof v === 'string');
     if (vs.length === 0) return 'false';
-    parts.push(`EXISTS (SELECT 1 FROM event_tags t WHERE t.event_id = e.id AND t.name = ${p(name)} AND t.value = ANY(${p(vs)}::text[]))`);
+    parts.push(`e.id IN (SELECT t.event_id FROM event_tags t WHERE t.name = ${p(name)} AND t.value = ANY(${p(vs)}::text[]))`);
   }
   parts.push(`(e.expiration IS NULL OR e.expiration > ${p(now)})`);
   return parts.join(' AND ');
