@@ -2,6 +2,7 @@
 // whether the serving aids (multi-pack-index, bitmap, commit-graph) exist. Read from the file system only,
 // no git process: cheap enough for a sweep over every hosted repo. Files vanish while git repacks; a
 // missing file counts as absent.
+import { dirBytes } from './dir-bytes.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prom, registry } from '../metrics/registry.js';
@@ -28,21 +29,6 @@ async function names(dir: string): Promise<string[]> {
   }
 }
 
-async function treeBytes(dir: string): Promise<number> {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) total += await treeBytes(p);
-    else if (e.isFile()) total += await stat(p).then((s) => s.size, () => 0);
-  }
-  return total;
-}
 
 export async function repoStorage(dir: string): Promise<RepoStorage> {
   const objects = join(dir, 'objects');
@@ -67,7 +53,7 @@ export async function repoStorage(dir: string): Promise<RepoStorage> {
     bitmap: pack.some((n) => n.endsWith('.bitmap')),
     commitGraph: info.includes('commit-graph') || info.includes('commit-graphs'),
     alternates,
-    bytes: await treeBytes(dir),
+    bytes: await dirBytes(dir),
   };
 }
 

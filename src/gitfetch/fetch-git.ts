@@ -89,26 +89,8 @@ export function lsRemoteArgs(url: string, pin?: string): string[] {
   return [...hardening(pin), 'ls-remote', '--heads', '--tags', '--', url];
 }
 
-/** Total size of the files under `dir` (missing files count 0: git renames and deletes while we look). */
-export async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) total += await dirBytes(p);
-    else if (e.isFile()) {
-      try {
-        total += (await stat(p)).size;
-      } catch { /* gone meanwhile */ }
-    }
-  }
-  return total;
-}
+import { dirBytes } from '../git/dir-bytes.js';
+export { dirBytes };
 
 export interface RemoteResult {
   code: number | null;

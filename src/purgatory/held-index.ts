@@ -3,6 +3,7 @@
 import { isAddressable, isReplaceable } from '../nostr/kinds.js';
 import { identifierOf, parseCoordinate } from '../nostr/nip34.js';
 import type { NostrEvent } from '../nostr/types.js';
+import type { PurgatoryLookup } from './types.js';
 
 export interface HeldMeta {
   addedAt: number;
@@ -88,5 +89,17 @@ export class HeldIndex {
   /** ids of held events that reference `key` (an event id or a coordinate) */
   referencing(key: string): ReadonlySet<string> {
     return this.#byRef.get(key);
+  }
+
+  /** Ids found through the index for a lookup (union of every question asked; liveness not checked). */
+  find(q: PurgatoryLookup): Set<string> {
+    const ids = new Set<string>();
+    for (const id of q.ids ?? []) if (this.meta.has(id)) ids.add(id);
+    for (const a of q.addresses ?? []) for (const id of this.atAddress(a)) ids.add(id);
+    if (q.identifier) {
+      for (const id of this.withIdentifier(q.identifier.d)) if (q.identifier.kinds.includes(this.meta.get(id)!.kind)) ids.add(id);
+    }
+    for (const r of q.referencing ?? []) for (const id of this.referencing(r)) ids.add(id);
+    return ids;
   }
 }

@@ -79,15 +79,7 @@ export class LmdbPurgatory implements Purgatory {
 
   /** Live entries found through the index: by id, at an address, with an identifier (of some kinds), referencing a key. */
   lookup(q: PurgatoryLookup, now = this.clock()): PurgatoryEntry[] {
-    const ids = new Set<string>();
-    for (const id of q.ids ?? []) if (this.#index.meta.has(id)) ids.add(id);
-    for (const a of q.addresses ?? []) for (const id of this.#index.atAddress(a)) ids.add(id);
-    if (q.identifier) {
-      for (const id of this.#index.withIdentifier(q.identifier.d)) {
-        if (q.identifier.kinds.includes(this.#index.meta.get(id)!.kind)) ids.add(id);
-      }
-    }
-    for (const r of q.referencing ?? []) for (const id of this.#index.referencing(r)) ids.add(id);
+    const ids = this.#index.find(q);
     const out: PurgatoryEntry[] = [];
     for (const id of ids) {
       const m = this.#index.meta.get(id)!;
